@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "src/util/error.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace granita::config {
+
+/// Parses a YAML file; syntax errors become InputError with file:line:col.
+YAML::Node load_yaml_file(const std::filesystem::path &path);
+/// Parses YAML text; `file` is only used in messages.
+YAML::Node load_yaml_string(const std::string &text, const std::string &file);
+
+/// The candidate closest to `key` by edit distance, or "" if none is reasonably close.
+std::string closest_match(const std::string &key, const std::vector<std::string> &candidates);
+
+/// A YAML mapping read with checks. Every getter validates type and range and names
+/// `file:line:col: key.path` in its error. finish() rejects keys that were never asked for (with a
+/// did-you-mean suggestion) and duplicate keys. Contract: the node must outlive this object.
+class YamlMap {
+public:
+  YamlMap(const YAML::Node &node, std::string file, std::string path);
+
+  bool has(const std::string &key) const;
+  int64_t get_int(const std::string &key, int64_t lo, int64_t hi);
+  int64_t get_int(const std::string &key, int64_t lo, int64_t hi, int64_t fallback);
+  double get_double(const std::string &key, double lo, double hi);
+  double get_double(const std::string &key, double lo, double hi, double fallback);
+  bool get_bool(const std::string &key, bool fallback);
+  std::string get_string(const std::string &key);
+  std::string get_string(const std::string &key, const std::string &fallback);
+  std::string get_enum(const std::string &key, const std::vector<std::string> &allowed);
+  std::vector<std::string> get_string_list(const std::string &key);
+  YamlMap get_map(const std::string &key);
+  /// The raw node for `key` (marks the key as used); throws if missing.
+  YAML::Node get_node(const std::string &key);
+  /// Rejects unknown and duplicate keys. Call after all getters.
+  void finish() const;
+
+  const std::string &file() const { return m_file; }
+  const std::string &path() const { return m_path; }
+  std::string key_path(const std::string &key) const;
+  SourceLocation location(const YAML::Node &n) const;
+  SourceLocation location() const { return location(m_node); }
+  [[noreturn]] void fail(const std::string &key, const std::string &message) const;
+
+private:
+  YAML::Node require(const std::string &key);
+  YAML::Node m_node;
+  std::string m_file;
+  std::string m_path;
+  std::set<std::string> m_used;
+};
+
+/// Checks a scalar node as an integer in [lo, hi]; `what` names it in the error.
+int64_t scalar_int(const YAML::Node &n, const YamlMap &ctx, const std::string &what, int64_t lo,
+                   int64_t hi);
+
+} // namespace granita::config

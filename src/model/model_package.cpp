@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/model/sorbet_model.h"
+
+#include "src/config/yaml_reader.h"
+#include "src/io/safetensors.h"
+#include "src/util/error.h"
+#include "src/util/file_io.h"
+#include "src/util/sha256.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace granita::model {
+
+namespace {
+
+constexpr const char *kPackageFiles[] = {"model.yaml", "tensors.safetensors", "vocab.txt",
+                                         "card.md"};
+
+struct OpTypeName {
+  OpType type;
+  const char *name;
+};
+constexpr OpTypeName kOpTypes[] = {
+    {OpType::Embedding, "embedding"},       {OpType::Bspn, "bspn"},
+    {OpType::Fire, "fire"},                 {OpType::BinaryLinear, "binary_linear"},
+    {OpType::QkScores, "qk_scores"},        {OpType::PtSoftmax, "ptsoftmax"},
+    {OpType::PvMatmul, "pv_matmul"},        {OpType::ResidualAdd, "residual_add"},
+    {OpType::SelectCls, "select_cls"},      {OpType::IntLinear, "int_linear"}};
+
+void verify_checksums(const std::filesystem::path &dir) {
+  const std::filesystem::path sums = dir / "checksums.sha256";
+  const std::string text = read_file(sums, 1 << 20);
+  std::map<std::string, std::pair<std::string, int>> listed;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty())
+      continue;
+    // `sha256sum` output: 64 hex digits, a space, a space or '*', the file name.
+    bool ok = line.size() > 66 && line[64] == ' ' && (line[65] == ' ' || line[65] == '*');
+    for (size_t i = 0; ok && i < 64; ++i)
+      ok = std::isxdigit(static_cast<unsigned char>(line[i])) && !std::isupper(line[i]);
+    if (!ok)
+      throw InputError({sums.string(), line_no}, "",
+                       "expected '<64 lowercase hex digits>  <file name>'");
+    listed[line.substr(66)] = {line.substr(0, 64), line_no};
+  }
+  for (const char *f : kPackageFiles) {
+    auto it = listed.find(f);
+    if (it == listed.end())
+      throw InputError({sums.string()}, f, "no checksum listed for this package file");
+    const std::string actual = sha256_file_hex(dir / f);
+    if (actual != it->second.first)
+      throw InputError({sums.string(), it->second.second}, f,
+                       "checksum mismatch: the file is corrupt or was edited (expected " +
+                           it->second.first + ", got " + actual + ")");
+  }
+}
+
+/// Reads one op's attributes and tensors, checking types and ranges.
+class OpReader {
+public:
+  OpReader(config::YamlMap &map, const io::SafetensorsFile &tensors, std::set<std::string> &used,
+           Op &op)
+      : m_map(map), m_tensors(tensors), m_used(used), m_op(op) {}
+
+  int exp(const std::string &key) { return int(m_map.get_int(key, -64, 64)); }
+  int count(const std::string &key, int hi) { return int(m_map.get_int(key, 1, hi)); }
+
+  const io::Tensor &tensor(const std::string &role, io::DType dt, std::vector<int64_t> shape) {
+    const std::string name = m_op.name + "." + role;
+    const io::Tensor &t = m_tensors.get(name);
+    m_used.insert(name);
+    auto shape_str = [](const std::vector<int64_t> &s) {
+      std::string out = "[";
+      for (size_t i = 0; i < s.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(s[i]);
+      return out + "]";
+    };
+    if (t.dtype != dt || t.shape != shape)
+      throw InputError({m_tensors.file()}, name,
+                       std::string("expected ") + io::dtype_name(dt) + " " + shape_str(shape) +
+                           " (from model.yaml op '" + m_op.name + "' at line " +
+                           std::to_string(m_op.yaml_line) + "), got " + io::dtype_name(t.dtype) +
+                           " " + shape_str(t.shape));
+    return t;
+  }
+  PackedBits bits(const std::string &role, int64_t rows, int64_t cols) {
+    const io::Tensor &t = tensor(role, io::DType::U8, {rows, (cols + 7) / 8});
+    PackedBits p = PackedBits::from_bytes(rows, cols, t.bytes);
+    // Padding bits must be zero: a set padding bit means the writer used another layout.
+    if (cols % 8 != 0)
+      for (int64_t r = 0; r < rows; ++r)
+        if (uint8_t(t.bytes[size_t(r * ((cols + 7) / 8) + (cols + 7) / 8 - 1)]) >> (cols % 8))
+          throw InputError({m_tensors.file()}, m_op.name + "." + role,
+                           "padding bits of row " + std::to_string(r) + " are not zero");
+    return p;
+  }
+  std::vector<int8_t> i8(const std::string &role, std::vector<int64_t> shape, int lo, int hi) {
+    auto v = io::tensor_as_i8(tensor(role, io::DType::I8, std::move(shape)));
+    for (size_t i = 0; i < v.size(); ++i)
+      if (v[i] < lo || v[i] > hi)
+        throw InputError({m_tensors.file()}, m_op.name + "." + role,
+                         "element " + std::to_string(i) + " is " + std::to_string(v[i]) +
+                             ", expected a value in [" + std::to_string(lo) + ", " +
+                             std::to_string(hi) + "]");
+    return v;
+  }
+  std::vector<int32_t> i32(const std::string &role, int64_t n) {
+    return io::tensor_as_i32(tensor(role, io::DType::I32, {n}));
+  }
+
+private:
+  config::YamlMap &m_map;
+  const io::SafetensorsFile &m_tensors;
+  std::set<std::string> &m_used;
+  Op &m_op;
+};
+
+[[noreturn]] void op_error(const std::string &file, const Op &op, const std::string &key,
+                           const std::string &msg) {
+  throw InputError({file, op.yaml_line}, "ops." + op.name + (key.empty() ? "" : "." + key), msg);
+}
+
+} // namespace
+
+const char *op_type_name(OpType t) {
+  for (const auto &e : kOpTypes)
+    if (e.type == t)
+      return e.name;
+  return "?";
+}
+
+int SorbetModel::find_op(const std::string &n) const {
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (ops[i].name == n)
+      return int(i);
+  return -1;
+}
+
+SorbetModel load_package(const std::filesystem::path &dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw InputError({dir.string()}, "", "model package directory not found");
+  verify_checksums(dir);
+
+  const std::string yaml_file = (dir / "model.yaml").string();
+  YAML::Node root = config::load_yaml_file(dir / "model.yaml");
+  config::YamlMap top(root, yaml_file, "");
+  const std::string format = top.get_string("format");
+  if (format != kModelFormatName)
+    top.fail("format", "expected '" + std::string(kModelFormatName) + "', got '" + format + "'");
+  const int64_t version = top.get_int("version", 0, 1 << 30);
+  if (version != kModelFormatVersion)
+    top.fail("version", "unsupported model package version " + std::to_string(version) +
+                            " (this Granita reads " + std::to_string(kModelFormatVersion) + ")");
+
+  SorbetModel m;
+  m.dir = dir;
+  m.vocab_path = dir / "vocab.txt";
+  m.name = top.get_string("name");
+  m.task = top.get_string("task");
+  m.labels = top.get_string_list("labels");
+  if (m.labels.empty())
+    top.fail("labels", "expected at least one label");
+
+  config::YamlMap arch = top.get_map("arch");
+  Arch &a = m.arch;
+  a.layers = int(arch.get_int("layers", 0, 256));
+  a.hidden = int(arch.get_int("hidden", 1, 65536));
+  a.heads = int(arch.get_int("heads", 1, 1024));
+  a.ffn = int(arch.get_int("ffn", 1, 1 << 18));
+  a.max_seq_len = int(arch.get_int("max_seq_len", 3, 8192));
+  a.vocab_size = int(arch.get_int("vocab_size", 5, 1 << 22));
+  a.type_vocab_size = int(arch.get_int("type_vocab_size", 1, 16));
+  a.bits = int(arch.get_int("bits", 2, 8));
+  a.time_steps = int(arch.get_int("time_steps", 1, 1024));
+  arch.finish();
+  if (a.hidden % a.heads != 0)
+    arch.fail("heads", "hidden (" + std::to_string(a.hidden) + ") is not divisible by heads (" +
+                           std::to_string(a.heads) + ")");
+  if (a.time_steps < a.levels())
+    arch.fail("time_steps", "must be at least 2^bits - 1 = " + std::to_string(a.levels()) +
+                                " so that every level fits in the time window");
+
+  config::YamlMap inputs = top.get_map("inputs");
+  const std::string tokens_name = inputs.get_string("tokens");
+  inputs.finish();
+  const std::string output_name = top.get_string("output");
+
+  const io::SafetensorsFile tensors = io::SafetensorsFile::load(dir / "tensors.safetensors");
+  std::set<std::string> used_tensors;
+
+  YAML::Node ops_node = top.get_node("ops");
+  if (!ops_node.IsSequence() || ops_node.size() == 0)
+    throw InputError(top.location(ops_node), "ops", "expected a non-empty list of ops");
+  top.finish();
+
+  std::map<std::string, int> index_of;
+  const int levels = a.levels();
+  const int sgn_off = a.signed_offset();
+  for (size_t i = 0; i < ops_node.size(); ++i) {
+    config::YamlMap om(ops_node[i], yaml_file, "ops[" + std::to_string(i) + "]");
+    Op op;
+    op.yaml_line = om.location().line;
+    op.name = om.get_string("name");
+    if (index_of.count(op.name))
+      om.fail("name", "duplicate op name '" + op.name + "'");
+    std::vector<std::string> type_names;
+    for (const auto &e : kOpTypes)
+      type_names.push_back(e.name);
+    const std::string type = om.get_enum("type", type_names);
+    for (const auto &e : kOpTypes)
+      if (type == e.name)
+        op.type = e.type;
+    for (const std::string &in : om.get_string_list("inputs")) {
+      if (in == tokens_name) {
+        op.inputs.push_back(kTokensInput);
+        continue;
+      }
+      auto it = index_of.find(in);
+      if (it == index_of.end())
+        om.fail("inputs", "input '" + in + "' is not an op defined above this one");
+      op.inputs.push_back(it->second);
+    }
+    auto want_inputs = [&](size_t n) {
+      if (op.inputs.size() != n)
+        om.fail("inputs", std::string(op_type_name(op.type)) + " takes " + std::to_string(n) +
+                              " input(s), got " + std::to_string(op.inputs.size()));
+    };
+    auto producer = [&](size_t k) -> const Op & {
+      int idx = op.inputs[k];
+      if (idx == kTokensInput)
+        om.fail("inputs", "input " + std::to_string(k) + " cannot be the token ids");
+      return m.ops[size_t(idx)];
+    };
+    auto need_counts = [&](const Op &p, bool want_signed) {
+      if (!p.counts)
+        om.fail("inputs", "input '" + p.name + "' must produce spike counts (a fire op), it is " +
+                              op_type_name(p.type));
+      if (want_signed && p.offset != sgn_off)
+        om.fail("inputs", "input '" + p.name + "' must be a signed fire (offset " +
+                              std::to_string(sgn_off) + ")");
+    };
+    auto check_in_exp = [&](const Op &p) {
+      if (op.in_exp != p.out_exp)
+        om.fail("in_exp", "is " + std::to_string(op.in_exp) + " but input '" + p.name +
+                              "' produces exponent " + std::to_string(p.out_exp));
+    };
+    OpReader rd(om, tensors, used_tensors, op);
+
+    switch (op.type) {
+    case OpType::Embedding: {
+      want_inputs(1);
+      if (op.inputs[0] != kTokensInput)
+        om.fail("inputs", "embedding takes the token ids '" + tokens_name + "'");
+      op.word_exp = rd.exp("word_exp");
+      op.pos_exp = rd.exp("pos_exp");
+      op.type_exp = rd.exp("type_exp");
+      const int lo = std::min({op.word_exp, op.pos_exp, op.type_exp});
+      const int hi = std::max({op.word_exp, op.pos_exp, op.type_exp});
+      if (hi - lo > 16)
+        om.fail("word_exp", "embedding exponents differ by more than 16");
+      op.out_exp = lo;
+      op.features = a.hidden;
+      op.bits = rd.bits("word", a.vocab_size, a.hidden);
+      op.pos = rd.i8("pos", {a.max_seq_len, a.hidden}, -128, 127);
+      op.type_emb = rd.i8("type", {a.type_vocab_size, a.hidden}, -128, 127);
+      break;
+    }
+    case OpType::Bspn: {
+      want_inputs(1);
+      const Op &p = producer(0);
+      if (p.counts || p.type == OpType::QkScores)
+        om.fail("inputs", "bspn normalises an integer tensor, not '" + p.name + "'");
+      op.in_exp = rd.exp("in_exp");
+      check_in_exp(p);
+      op.features = p.features;
+      op.group = rd.count("group", 1 << 16);
+      if ((op.group & (op.group - 1)) != 0 || op.features % op.group != 0 || op.group > 256)
+        om.fail("group", "must be a power of two ≤ 256 dividing the " +
+                             std::to_string(op.features) + " features");
+      op.beta_exp = int(om.get_int("beta_exp", -40, 8));
+      op.out_exp = rd.exp("out_exp");
+      op.gamma_sign = rd.i8("gamma_sign", {op.features}, -1, 1);
+      op.gamma_exp = rd.i8("gamma_exp", {op.features}, -24, 24);
+      op.bias = rd.i32("beta", op.features);
+      break;
+    }
+    case OpType::Fire: {
+      want_inputs(1);
+      const Op &p = producer(0);
+      if (p.counts || p.type == OpType::QkScores)
+        om.fail("inputs", "fire integrates an integer tensor, not '" + p.name + "'");
+      op.in_exp = rd.exp("in_exp");
+      check_in_exp(p);
+      op.shift = int(om.get_int("shift", -30, 30));
+      op.out_exp = rd.exp("out_exp");
+      if (op.out_exp != op.in_exp + op.shift)
+        om.fail("out_exp", "must equal in_exp + shift = " + std::to_string(op.in_exp + op.shift));
+      op.offset = int(om.get_int("offset", 0, sgn_off));
+      if (op.offset != 0 && op.offset != sgn_off)
+        om.fail("offset", "must be 0 (unsigned) or " + std::to_string(sgn_off) + " (signed)");
+      op.features = int(om.get_int("features", 1, 1 << 20));
+      if (op.features != p.features)
+        om.fail("features", "is " + std::to_string(op.features) + " but input '" + p.name +
+                                "' has " + std::to_string(p.features));
+      op.counts = true;
+      op.bias = rd.i32("bias", op.features);
+      break;
+    }
+    case OpType::BinaryLinear:
+    case OpType::IntLinear: {
+      want_inputs(1);
+      const Op &p = producer(0);
+      need_counts(p, false);
+      op.in_features = int(om.get_int("in_features", 1, 1 << 20));
+      op.features = int(om.get_int("out_features", 1, 1 << 20));
+      if (op.in_features != p.features)
+        om.fail("in_features", "is " + std::to_string(op.in_features) + " but input '" + p.name +
+                                   "' has " + std::to_string(p.features));
+      op.in_exp = rd.exp("in_exp");
+      check_in_exp(p);
+      op.in_offset = p.offset;
+      op.weight_exp = rd.exp("weight_exp");
+      op.out_exp = rd.exp("out_exp");
+      if (op.out_exp != op.in_exp + op.weight_exp)
+        om.fail("out_exp",
+                "must equal in_exp + weight_exp = " + std::to_string(op.in_exp + op.weight_exp));
+      if (op.type == OpType::BinaryLinear) {
+        op.bits = rd.bits("weight", op.features, op.in_features);
+      } else {
+        op.weight_i8 = rd.i8("weight", {op.features, op.in_features}, -128, 127);
+        op.bias = rd.i32("bias", op.features);
+      }
+      break;
+    }
+    case OpType::QkScores: {
+      want_inputs(2);
+      const Op &q = producer(0), &k = producer(1);
+      need_counts(q, true);
+      need_counts(k, true);
+      if (q.features != k.features)
+        om.fail("inputs", "q and k have different feature counts");
+      op.heads = int(om.get_int("heads", 1, 1024));
+      if (q.features % op.heads != 0)
+        om.fail("heads", "does not divide the " + std::to_string(q.features) + " features");
+      op.score_shift = int(om.get_int("score_shift", -30, 30));
+      op.features = q.features;
+      break;
+    }
+    case OpType::PtSoftmax: {
+      want_inputs(1);
+      const Op &p = producer(0);
+      if (p.type != OpType::QkScores)
+        om.fail("inputs", "ptsoftmax takes a qk_scores op, not '" + p.name + "'");
+      op.heads = p.heads;
+      op.features = p.features;
+      op.frac_bits = int(om.get_int("frac_bits", 1, 40));
+      op.out_exp = rd.exp("out_exp");
+      op.offset = 0;
+      op.counts = true;
+      break;
+    }
+    case OpType::PvMatmul: {
+      want_inputs(2);
+      const Op &pr = producer(0), &v = producer(1);
+      if (pr.type != OpType::PtSoftmax)
+        om.fail("inputs", "pv_matmul's first input must be a ptsoftmax op");
+      need_counts(v, true);
+      op.heads = int(om.get_int("heads", 1, 1024));
+      if (op.heads != pr.heads || v.features != pr.features)
+        om.fail("heads", "heads/features differ from the attention probabilities'");
+      op.out_exp = rd.exp("out_exp");
+      if (op.out_exp != pr.out_exp + v.out_exp)
+        om.fail("out_exp", "must equal probs exponent + v exponent = " +
+                               std::to_string(pr.out_exp + v.out_exp));
+      op.features = v.features;
+      break;
+    }
+    case OpType::ResidualAdd: {
+      want_inputs(2);
+      const Op &acc = producer(0), &res = producer(1);
+      if (acc.type != OpType::BinaryLinear)
+        om.fail("inputs", "residual_add's first input must be a binary_linear op");
+      if (res.counts || res.type == OpType::QkScores)
+        om.fail("inputs", "residual_add's second input must be an integer hidden state");
+      if (acc.features != res.features)
+        om.fail("inputs", "feature counts differ: " + std::to_string(acc.features) + " vs " +
+                              std::to_string(res.features));
+      if (std::abs(acc.out_exp - res.out_exp) > 16)
+        om.fail("inputs", "accumulator and residual exponents differ by more than 16");
+      op.features = acc.features;
+      op.out_exp = rd.exp("out_exp");
+      if (op.out_exp != std::min(acc.out_exp, res.out_exp))
+        om.fail("out_exp", "must equal min(accumulator, residual exponent) = " +
+                               std::to_string(std::min(acc.out_exp, res.out_exp)));
+      op.bias = rd.i32("bias", op.features);
+      break;
+    }
+    case OpType::SelectCls: {
+      want_inputs(1);
+      const Op &p = producer(0);
+      if (p.counts || p.type == OpType::QkScores)
+        om.fail("inputs", "select_cls takes an integer hidden state");
+      op.features = p.features;
+      op.out_exp = p.out_exp;
+      break;
+    }
+    }
+    om.finish();
+    (void)levels;
+    index_of[op.name] = int(m.ops.size());
+    m.ops.push_back(std::move(op));
+  }
+
+  auto out_it = index_of.find(output_name);
+  if (out_it == index_of.end())
+    throw InputError({yaml_file}, "output", "'" + output_name + "' is not an op");
+  m.output = out_it->second;
+  const Op &out = m.ops[size_t(m.output)];
+  if (out.type != OpType::IntLinear)
+    throw InputError({yaml_file}, "output", "the output op must be an int_linear classifier");
+  if (size_t(out.features) != m.labels.size())
+    throw InputError({yaml_file}, "labels",
+                     std::to_string(m.labels.size()) + " labels but the classifier has " +
+                         std::to_string(out.features) + " outputs");
+  for (const auto &[name, t] : tensors.tensors())
+    if (!used_tensors.count(name))
+      throw InputError({tensors.file()}, name, "tensor is not used by any op in model.yaml");
+  return m;
+}
+
+void save_package(const SorbetModel &m, const std::filesystem::path &dir,
+                  const std::string &card_markdown) {
+  std::filesystem::create_directories(dir);
+  std::map<std::string, io::Tensor> tensors;
+  YAML::Emitter y;
+  y << YAML::BeginMap;
+  y << YAML::Key << "format" << YAML::Value << kModelFormatName;
+  y << YAML::Key << "version" << YAML::Value << kModelFormatVersion;
+  y << YAML::Key << "name" << YAML::Value << m.name;
+  y << YAML::Key << "task" << YAML::Value << m.task;
+  y << YAML::Key << "labels" << YAML::Value << YAML::Flow << m.labels;
+  const Arch &a = m.arch;
+  y << YAML::Key << "arch" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "layers" << YAML::Value << a.layers << YAML::Key << "hidden" << YAML::Value
+    << a.hidden << YAML::Key << "heads" << YAML::Value << a.heads << YAML::Key << "ffn"
+    << YAML::Value << a.ffn << YAML::Key << "max_seq_len" << YAML::Value << a.max_seq_len
+    << YAML::Key << "vocab_size" << YAML::Value << a.vocab_size << YAML::Key << "type_vocab_size"
+    << YAML::Value << a.type_vocab_size << YAML::Key << "bits" << YAML::Value << a.bits
+    << YAML::Key << "time_steps" << YAML::Value << a.time_steps;
+  y << YAML::EndMap;
+  y << YAML::Key << "inputs" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+    << "tokens" << YAML::Value << "tokens" << YAML::EndMap;
+  y << YAML::Key << "output" << YAML::Value << m.ops[size_t(m.output)].name;
+  y << YAML::Key << "ops" << YAML::Value << YAML::BeginSeq;
+  for (const Op &op : m.ops) {
+    y << YAML::Flow << YAML::BeginMap;
+    y << YAML::Key << "name" << YAML::Value << op.name;
+    y << YAML::Key << "type" << YAML::Value << op_type_name(op.type);
+    std::vector<std::string> ins;
+    for (int i : op.inputs)
+      ins.push_back(i == kTokensInput ? "tokens" : m.ops[size_t(i)].name);
+    y << YAML::Key << "inputs" << YAML::Value << ins;
+    auto kv = [&](const char *k, int v) { y << YAML::Key << k << YAML::Value << v; };
+    auto put = [&](const std::string &role, io::Tensor t) {
+      tensors[op.name + "." + role] = std::move(t);
+    };
+    switch (op.type) {
+    case OpType::Embedding:
+      kv("word_exp", op.word_exp);
+      kv("pos_exp", op.pos_exp);
+      kv("type_exp", op.type_exp);
+      put("word", io::Tensor{io::DType::U8, {op.bits.rows, (op.bits.cols + 7) / 8},
+                             op.bits.to_bytes()});
+      put("pos", io::make_tensor(io::DType::I8, {a.max_seq_len, a.hidden}, op.pos));
+      put("type", io::make_tensor(io::DType::I8, {a.type_vocab_size, a.hidden}, op.type_emb));
+      break;
+    case OpType::Bspn:
+      kv("in_exp", op.in_exp);
+      kv("group", op.group);
+      kv("beta_exp", op.beta_exp);
+      kv("out_exp", op.out_exp);
+      put("gamma_sign", io::make_tensor(io::DType::I8, {op.features}, op.gamma_sign));
+      put("gamma_exp", io::make_tensor(io::DType::I8, {op.features}, op.gamma_exp));
+      put("beta", io::make_tensor(io::DType::I32, {op.features}, op.bias));
+      break;
+    case OpType::Fire:
+      kv("in_exp", op.in_exp);
+      kv("shift", op.shift);
+      kv("out_exp", op.out_exp);
+      kv("offset", op.offset);
+      kv("features", op.features);
+      put("bias", io::make_tensor(io::DType::I32, {op.features}, op.bias));
+      break;
+    case OpType::BinaryLinear:
+    case OpType::IntLinear:
+      kv("in_features", op.in_features);
+      kv("out_features", op.features);
+      kv("in_exp", op.in_exp);
+      kv("weight_exp", op.weight_exp);
+      kv("out_exp", op.out_exp);
+      if (op.type == OpType::BinaryLinear) {
+        put("weight", io::Tensor{io::DType::U8, {op.bits.rows, (op.bits.cols + 7) / 8},
+                                 op.bits.to_bytes()});
+      } else {
+        put("weight", io::make_tensor(io::DType::I8, {op.features, op.in_features}, op.weight_i8));
+        put("bias", io::make_tensor(io::DType::I32, {op.features}, op.bias));
+      }
+      break;
+    case OpType::QkScores:
+      kv("heads", op.heads);
+      kv("score_shift", op.score_shift);
+      break;
+    case OpType::PtSoftmax:
+      kv("frac_bits", op.frac_bits);
+      kv("out_exp", op.out_exp);
+      break;
+    case OpType::PvMatmul:
+      kv("heads", op.heads);
+      kv("out_exp", op.out_exp);
+      break;
+    case OpType::ResidualAdd:
+      kv("out_exp", op.out_exp);
+      put("bias", io::make_tensor(io::DType::I32, {op.features}, op.bias));
+      break;
+    case OpType::SelectCls:
+      break;
+    }
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::EndMap;
+
+  std::map<std::string, std::string> files;
+  files["model.yaml"] = std::string(y.c_str()) + "\n";
+  files["tensors.safetensors"] =
+      io::serialize_safetensors(tensors, {{"format", kModelFormatName}});
+  files["vocab.txt"] = read_file(m.vocab_path);
+  files["card.md"] = card_markdown;
+  std::string sums;
+  for (const char *f : kPackageFiles) {
+    write_file_atomic(dir / f, files[f]);
+    sums += sha256_hex(files[f]) + "  " + f + "\n";
+  }
+  write_file_atomic(dir / "checksums.sha256", sums);
+}
+
+} // namespace granita::model

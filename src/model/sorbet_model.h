@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "src/model/packed_bits.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace granita::model {
+
+constexpr int kModelFormatVersion = 1;
+constexpr const char *kModelFormatName = "granita-sorbet";
+
+/// Op kinds of the integer Sorbet graph; semantics in docs/numerics.md.
+enum class OpType {
+  Embedding,
+  Bspn,
+  Fire,
+  BinaryLinear,
+  QkScores,
+  PtSoftmax,
+  PvMatmul,
+  ResidualAdd,
+  SelectCls,
+  IntLinear
+};
+
+const char *op_type_name(OpType t);
+
+/// Index of the graph input (token ids) in Op::inputs.
+constexpr int kTokensInput = -1;
+
+/// One op of the graph. Attributes that a type does not use stay 0 / empty.
+/// Contract: ops are stored in execution order and every input index is smaller than the op's own.
+struct Op {
+  std::string name;
+  OpType type = OpType::Fire;
+  std::vector<int> inputs; // op indices, or kTokensInput
+  int yaml_line = 0;       // where the op is declared in model.yaml (for diagnostics)
+
+  int features = 0;        // output features per token (derived for every op)
+  int out_exp = 0;         // exponent of the output values (counts: of one level step)
+  bool counts = false;     // output is spike counts (fire, ptsoftmax)
+
+  // fire
+  int in_exp = 0, shift = 0, offset = 0;
+  // binary_linear, int_linear
+  int in_features = 0, weight_exp = 0, in_offset = 0;
+  // embedding
+  int word_exp = 0, pos_exp = 0, type_exp = 0;
+  // bspn
+  int group = 0, beta_exp = 0;
+  // qk_scores, pv_matmul
+  int heads = 0, score_shift = 0;
+  // ptsoftmax
+  int frac_bits = 0;
+
+  // Tensors (by role).
+  PackedBits bits;               // binary_linear weight; embedding word table
+  std::vector<int8_t> weight_i8; // int_linear weight [out, in]
+  std::vector<int8_t> pos;       // embedding positions [max_seq_len, hidden]
+  std::vector<int8_t> type_emb;  // embedding token types [type_vocab, hidden]
+  std::vector<int8_t> gamma_sign, gamma_exp; // bspn
+  std::vector<int32_t> bias;     // fire, residual_add, int_linear; bspn beta
+};
+
+struct Arch {
+  int layers = 0, hidden = 0, heads = 0, ffn = 0, max_seq_len = 0, vocab_size = 0,
+      type_vocab_size = 0, bits = 4, time_steps = 16;
+  int levels() const { return (1 << bits) - 1; }
+  int signed_offset() const { return 1 << (bits - 1); }
+};
+
+/// A loaded, validated model package (docs/model-format.md).
+struct SorbetModel {
+  std::filesystem::path dir;
+  std::string name;
+  std::string task;
+  std::vector<std::string> labels;
+  Arch arch;
+  std::vector<Op> ops;
+  int output = -1; // index of the op producing the logits
+  std::filesystem::path vocab_path;
+
+  int find_op(const std::string &name) const; // -1 if absent
+};
+
+/// Loads and validates a package directory; InputError names file and line/field on any fault.
+SorbetModel load_package(const std::filesystem::path &dir);
+
+/// Writes a package (model.yaml, tensors.safetensors, vocab.txt copied from vocab_path,
+/// card.md, checksums.sha256). Every file is written atomically.
+void save_package(const SorbetModel &m, const std::filesystem::path &dir,
+                  const std::string &card_markdown);
+
+} // namespace granita::model
