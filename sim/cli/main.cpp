@@ -1,2 +1,233 @@
 // SPDX-License-Identifier: Apache-2.0
-int main() { return 0; }
+// granita: the one command-line front end (ARCHITECTURE.md section 1).
+
+#include "src/eval/evaluate.h"
+#include "src/glue/glue_task.h"
+#include "src/glue/tsv_reader.h"
+#include "src/model/sorbet_model.h"
+#include "src/model/synthetic_model.h"
+#include "src/ref/sorbet_reference.h"
+#include "src/text/vocab.h"
+#include "src/text/wordpiece_tokenizer.h"
+#include "src/util/data_path.h"
+#include "src/util/error.h"
+#include "src/util/file_io.h"
+#include "src/util/progress.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace {
+
+using namespace granita;
+
+struct EvalOptions {
+  std::string model_dir;
+  std::string task;
+  std::string data;
+  std::string text;
+  std::string text_b;
+  std::string json_out;
+  int limit = 0;
+  int threads = 0;
+};
+
+int run_eval(const EvalOptions &o) {
+  const model::SorbetModel m = model::load_package(o.model_dir);
+  const text::Vocab vocab = text::Vocab::load(m.vocab_path);
+  const text::WordpieceTokenizer tok(vocab);
+  const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
+
+  std::vector<glue::Example> examples;
+  if (!o.text.empty()) {
+    glue::Example ex;
+    ex.text_a = o.text;
+    if (!o.text_b.empty())
+      ex.text_b = o.text_b;
+    examples.push_back(ex);
+  } else {
+    if (o.data.empty())
+      throw InputError("eval needs --data FILE (a GLUE TSV) or --text \"...\"");
+    examples = glue::read_glue_tsv(o.data, task);
+    if (o.limit > 0 && size_t(o.limit) < examples.size())
+      examples.resize(size_t(o.limit));
+  }
+  const int threads =
+      o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  ProgressBar bar("eval", examples.size());
+  eval::EvalReport rep = eval::evaluate(m, tok, task, examples, threads,
+                                        [&](size_t d) { bar.update(d); });
+  bar.finish();
+
+  if (!o.text.empty()) {
+    const auto &s = rep.sentences[0];
+    std::printf("label %s (index %d)\nlogits", m.labels[size_t(s.prediction)].c_str(),
+                s.prediction);
+    for (int64_t l : s.logits)
+      std::printf(" %lld", static_cast<long long>(l));
+    std::printf("\ntokens %zu  spikes %lld  synaptic ops %lld\n", s.ids.size(),
+                static_cast<long long>(s.spikes), static_cast<long long>(s.synaptic_ops));
+  } else {
+    std::fputs(eval::format_report(rep, m.labels).c_str(), stdout);
+  }
+  if (!o.json_out.empty())
+    write_file_atomic(o.json_out, rep.to_json().dump(1) + "\n");
+  return 0;
+}
+
+int run_tokenize(const std::string &vocab_path, bool ids) {
+  const text::Vocab vocab = text::Vocab::load(vocab_path);
+  const text::WordpieceTokenizer tok(vocab);
+  std::string line;
+  size_t line_no = 0;
+  while (std::getline(std::cin, line)) {
+    ++line_no;
+    std::vector<std::string> pieces;
+    try {
+      pieces = tok.tokenize(line);
+    } catch (const InputError &e) {
+      throw InputError({"<stdin>", int(line_no)}, "", e.message());
+    }
+    std::string out;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      out += i ? " " : "";
+      out += ids ? std::to_string(vocab.id(pieces[i])) : pieces[i];
+    }
+    out += "\n";
+    std::fputs(out.c_str(), stdout);
+  }
+  return 0;
+}
+
+struct SynthOptions {
+  std::string preset = "bert-mini";
+  std::vector<std::string> params;
+  std::string out_dir;
+  std::string vocab;
+  uint64_t seed = 1;
+};
+
+int run_synth(const SynthOptions &o) {
+  // Presets follow Turc et al. 2019 ("Well-Read Students Learn Better") for the small BERTs.
+  static const std::map<std::string, model::Arch> kPresets = {
+      {"bert-tiny", {2, 128, 2, 512, 128, 30522, 2, 4, 16}},
+      {"bert-mini", {4, 256, 4, 1024, 128, 30522, 2, 4, 16}},
+      {"bert-small", {4, 512, 8, 2048, 128, 30522, 2, 4, 16}},
+      {"bert-medium", {8, 512, 8, 2048, 128, 30522, 2, 4, 16}},
+      {"bert-base", {12, 768, 12, 3072, 128, 30522, 2, 4, 16}}};
+  auto it = kPresets.find(o.preset);
+  if (it == kPresets.end()) {
+    std::string names;
+    for (const auto &[k, v] : kPresets)
+      names += (names.empty() ? "" : ", ") + k;
+    throw InputError({}, "--preset", "unknown preset '" + o.preset + "' (one of " + names + ")");
+  }
+  model::SyntheticSpec spec;
+  spec.arch = it->second;
+  spec.seed = o.seed;
+  spec.name = "synthetic-" + o.preset;
+  spec.vocab_path = o.vocab.empty() ? default_vocab_path() : std::filesystem::path(o.vocab);
+  std::map<std::string, int *> keys = {
+      {"layers", &spec.arch.layers},     {"hidden", &spec.arch.hidden},
+      {"heads", &spec.arch.heads},       {"ffn", &spec.arch.ffn},
+      {"max_seq_len", &spec.arch.max_seq_len}, {"bits", &spec.arch.bits}};
+  for (const std::string &p : o.params) {
+    const auto eq = p.find('=');
+    const std::string key = p.substr(0, eq);
+    if (eq == std::string::npos || !keys.count(key))
+      throw InputError({}, "-p " + p,
+                       "expected key=value with key one of layers, hidden, heads, ffn, "
+                       "max_seq_len, bits");
+    try {
+      size_t used = 0;
+      *keys[key] = std::stoi(p.substr(eq + 1), &used);
+      if (used != p.size() - eq - 1)
+        throw std::invalid_argument(p);
+    } catch (const std::exception &) {
+      throw InputError({}, "-p " + key, "expected an integer, got '" + p.substr(eq + 1) + "'");
+    }
+  }
+  const model::Arch &a = spec.arch;
+  const int dh = a.heads > 0 ? a.hidden / a.heads : 0;
+  if (a.layers < 0 || a.hidden < 1 || a.heads < 1 || a.hidden % a.heads != 0 || (dh & (dh - 1)) ||
+      a.ffn < 1 || a.max_seq_len < 3 || a.bits < 2 || a.bits > 8)
+    throw InputError({}, "-p",
+                     "invalid shape: need hidden divisible by heads with a power-of-two head size, "
+                     "ffn ≥ 1, max_seq_len ≥ 3, bits in [2, 8]");
+  spec.arch.time_steps = std::max(spec.arch.time_steps, a.levels());
+  // Checked here so that a bad vocabulary path is reported before any work is done.
+  const text::Vocab vocab = text::Vocab::load(spec.vocab_path);
+  spec.arch.vocab_size = int(vocab.size());
+  const model::SorbetModel m = model::make_synthetic_model(spec);
+  model::save_package(m, o.out_dir,
+                      "# " + m.name + "\n\nSynthetic Sorbet model with seeded random weights "
+                      "(seed " + std::to_string(o.seed) + "), written by `granita synth-model`. "
+                      "It is untrained: use it for benchmarks and hardware sweeps, not accuracy.\n");
+  std::printf("wrote %s (%d layers, hidden %d, heads %d, ffn %d)\n", o.out_dir.c_str(), a.layers,
+              a.hidden, a.heads, a.ffn);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"granita: compile, simulate and measure spiking Sorbet models on neuromorphic "
+               "hardware"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "granita 0.1.0");
+
+  EvalOptions eo;
+  auto *eval = app.add_subcommand("eval", "functional integer reference over a GLUE TSV or text");
+  eval->add_option("--model", eo.model_dir, "model package directory")->required();
+  eval->add_option("--task", eo.task, "GLUE task (default: the model's task)");
+  eval->add_option("--data", eo.data, "GLUE TSV file");
+  eval->add_option("--text", eo.text, "one sentence instead of --data");
+  eval->add_option("--text-b", eo.text_b, "second sentence of a pair (with --text)");
+  eval->add_option("-n", eo.limit, "evaluate only the first N rows")->check(CLI::NonNegativeNumber);
+  eval->add_option("-j,--threads", eo.threads, "worker threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  eval->add_option("--json", eo.json_out, "write the full report as JSON");
+
+  std::string vocab_path;
+  bool tok_ids = false;
+  auto *tokenize = app.add_subcommand(
+      "tokenize", "WordPiece-tokenize lines from stdin (no [CLS]/[SEP]), one line out per line");
+  tokenize->add_option("--vocab", vocab_path, "vocabulary file (default: bert-base-uncased)");
+  tokenize->add_flag("--ids", tok_ids, "print token ids instead of wordpieces");
+
+  SynthOptions so;
+  auto *synth = app.add_subcommand("synth-model", "write a Sorbet model package with random weights");
+  synth->add_option("--preset", so.preset, "bert-tiny|bert-mini|bert-small|bert-medium|bert-base");
+  synth->add_option("-p", so.params, "override: layers=, hidden=, heads=, ffn=, max_seq_len=, bits=");
+  synth->add_option("-o,--out", so.out_dir, "output directory")->required();
+  synth->add_option("--vocab", so.vocab, "vocabulary file (default: bert-base-uncased)");
+  synth->add_option("--seed", so.seed, "random seed");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 1;
+  }
+  try {
+    if (*eval)
+      return run_eval(eo);
+    if (*tokenize)
+      return run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
+    if (*synth)
+      return run_synth(so);
+  } catch (const InputError &e) {
+    std::fprintf(stderr, "granita: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "granita: internal error: %s\n", e.what());
+    return 2;
+  }
+  return 0;
+}
