@@ -34,6 +34,7 @@ struct EvalOptions {
   std::string text;
   std::string text_b;
   std::string json_out;
+  std::string dump_ops;
   int limit = 0;
   int threads = 0;
 };
@@ -78,6 +79,26 @@ int run_eval(const EvalOptions &o) {
   }
   if (!o.json_out.empty())
     write_file_atomic(o.json_out, rep.to_json().dump(1) + "\n");
+  if (!o.dump_ops.empty()) {
+    // Every op's integer output for the first sentence, to find where two implementations part.
+    const auto &s = rep.sentences[0];
+    std::vector<int32_t> types(s.ids.size(), 0);
+    if (examples[0].text_b) {
+      text::Encoding enc = tok.encode(examples[0].text_a, std::string_view(*examples[0].text_b),
+                                      size_t(m.arch.max_seq_len));
+      types = enc.type_ids;
+    }
+    const ref::Reference reference(m);
+    const ref::ReferenceResult r = reference.run(s.ids, types, true);
+    nlohmann::json j;
+    j["version"] = 1;
+    j["ids"] = s.ids;
+    for (size_t i = 0; i < m.ops.size(); ++i)
+      j["ops"][m.ops[i].name] = {{"rows", r.outputs[i].rows},
+                                 {"cols", r.outputs[i].cols},
+                                 {"values", r.outputs[i].v}};
+    write_file_atomic(o.dump_ops, j.dump() + "\n");
+  }
   return 0;
 }
 
@@ -193,6 +214,8 @@ int main(int argc, char **argv) {
   eval->add_option("-j,--threads", eo.threads, "worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
   eval->add_option("--json", eo.json_out, "write the full report as JSON");
+  eval->add_option("--dump-ops", eo.dump_ops,
+                   "write every op's integer output for the first sentence as JSON");
 
   std::string vocab_path;
   bool tok_ids = false;

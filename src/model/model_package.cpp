@@ -123,10 +123,6 @@ private:
   Op &m_op;
 };
 
-[[noreturn]] void op_error(const std::string &file, const Op &op, const std::string &key,
-                           const std::string &msg) {
-  throw InputError({file, op.yaml_line}, "ops." + op.name + (key.empty() ? "" : "." + key), msg);
-}
 
 } // namespace
 
@@ -203,7 +199,6 @@ SorbetModel load_package(const std::filesystem::path &dir) {
   top.finish();
 
   std::map<std::string, int> index_of;
-  const int levels = a.levels();
   const int sgn_off = a.signed_offset();
   for (size_t i = 0; i < ops_node.size(); ++i) {
     config::YamlMap om(ops_node[i], yaml_file, "ops[" + std::to_string(i) + "]");
@@ -415,7 +410,6 @@ SorbetModel load_package(const std::filesystem::path &dir) {
     }
     }
     om.finish();
-    (void)levels;
     index_of[op.name] = int(m.ops.size());
     m.ops.push_back(std::move(op));
   }

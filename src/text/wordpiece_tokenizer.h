@@ -10,9 +10,11 @@
 #include <string_view>
 #include <vector>
 
-namespace icu {
+#include <unicode/uversion.h>
+
+U_NAMESPACE_BEGIN
 class Normalizer2;
-} // namespace icu
+U_NAMESPACE_END
 
 namespace granita::text {
 

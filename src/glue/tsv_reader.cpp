@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/glue/tsv_reader.h"
+
+#include "src/util/error.h"
+#include "src/util/file_io.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace granita::glue {
+
+namespace {
+
+struct Layout {
+  bool header = true;
+  std::string a, b, label; // header names ("" = none)
+  int a_col = -1, b_col = -1, label_col = -1, columns = 0; // for header-less files
+};
+
+Layout layout_for(const TaskInfo &t) {
+  const std::string &n = t.name;
+  if (n == "CoLA")
+    return {false, "", "", "", 3, -1, 1, 4};
+  if (n == "SST-2")
+    return {true, "sentence", "", "label"};
+  if (n == "MRPC")
+    return {true, "#1 String", "#2 String", "Quality"};
+  if (n == "STS-B")
+    return {true, "sentence1", "sentence2", "score"};
+  if (n == "QQP")
+    return {true, "question1", "question2", "is_duplicate"};
+  if (n == "MNLI")
+    return {true, "sentence1", "sentence2", "gold_label"};
+  if (n == "QNLI")
+    return {true, "question", "sentence", "label"};
+  return {true, "sentence1", "sentence2", "label"}; // RTE, WNLI
+}
+
+/// Byte offset of the first invalid UTF-8 sequence in s, or npos.
+size_t invalid_utf8_at(const std::string &s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + size_t(len) > s.size())
+      return i;
+    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
+    for (int k = 1; k < len; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + size_t(k)]);
+      if ((cc >> 6) != 2)
+        return i;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return i;
+    i += size_t(len);
+  }
+  return std::string::npos;
+}
+
+std::vector<std::string> split_tabs(const std::string &line) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t tab = line.find('\t', start);
+    out.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+    if (tab == std::string::npos)
+      return out;
+    start = tab + 1;
+  }
+}
+
+} // namespace
+
+std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &file,
+                                    const TaskInfo &task) {
+  if (text.empty())
+    throw InputError({file}, "", "file is empty; expected a GLUE " + task.name + " TSV");
+  const Layout lay = layout_for(task);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    lines.push_back(std::move(line));
+    if (nl == std::string::npos)
+      break;
+    start = nl + 1;
+  }
+  if (lines[0].rfind("\xEF\xBB\xBF", 0) == 0) // UTF-8 byte order mark (MRPC has one)
+    lines[0].erase(0, 3);
+
+  int a_col = lay.a_col, b_col = lay.b_col, label_col = lay.label_col, columns = lay.columns;
+  size_t first = 0;
+  if (lay.header) {
+    const std::vector<std::string> head = split_tabs(lines[0]);
+    auto find = [&](const std::string &name) {
+      auto it = std::find(head.begin(), head.end(), name);
+      return it == head.end() ? -1 : int(it - head.begin());
+    };
+    a_col = find(lay.a);
+    b_col = lay.b.empty() ? -1 : find(lay.b);
+    label_col = find(lay.label);
+    if (a_col < 0 || (!lay.b.empty() && b_col < 0)) {
+      std::string want = "'" + lay.a + "'" + (lay.b.empty() ? "" : ", '" + lay.b + "'") +
+                         " and (except in test files) '" + lay.label + "'";
+      throw InputError({file, 1}, "header",
+                       "not a GLUE " + task.name + " header: expected columns " + want +
+                           ", got '" + lines[0].substr(0, 200) + "'");
+    }
+    columns = int(head.size());
+    first = 1;
+  }
+
+  std::vector<Example> out;
+  for (size_t i = first; i < lines.size(); ++i) {
+    const int line_no = int(i) + 1;
+    const std::string &line = lines[i];
+    if (line.empty() && i + 1 == lines.size())
+      break; // final newline
+    if (size_t bad = invalid_utf8_at(line); bad != std::string::npos)
+      throw InputError({file, line_no, int(bad) + 1}, "", "invalid UTF-8 at byte " +
+                                                              std::to_string(bad));
+    const std::vector<std::string> f = split_tabs(line);
+    if (int(f.size()) != columns)
+      throw InputError({file, line_no}, "",
+                       "expected " + std::to_string(columns) + " tab-separated columns, got " +
+                           std::to_string(f.size()));
+    Example ex;
+    ex.line = line_no;
+    ex.text_a = f[size_t(a_col)];
+    if (b_col >= 0)
+      ex.text_b = f[size_t(b_col)];
+    if (label_col >= 0) {
+      const std::string &l = f[size_t(label_col)];
+      const std::string col = lay.header ? lay.label : "column " + std::to_string(label_col + 1);
+      if (task.num_labels == 1) {
+        char *end = nullptr;
+        errno = 0;
+        const double v = std::strtod(l.c_str(), &end);
+        if (l.empty() || *end != '\0' || errno != 0 || !(v >= 0.0 && v <= 5.0))
+          throw InputError({file, line_no}, col, "expected a score in [0, 5], got '" + l + "'");
+        ex.score = v;
+      } else {
+        auto it = std::find(task.label_names.begin(), task.label_names.end(), l);
+        if (task.name != "MNLI" && task.name != "QNLI" && task.name != "RTE") {
+          // Numeric labels 0..num_labels-1.
+          if (l.size() == 1 && l[0] >= '0' && l[0] < char('0' + task.num_labels))
+            ex.label = l[0] - '0';
+        } else if (it != task.label_names.end()) {
+          ex.label = int(it - task.label_names.begin());
+        }
+        if (ex.label < 0) {
+          std::string allowed;
+          if (task.name == "MNLI" || task.name == "QNLI" || task.name == "RTE")
+            for (const auto &n : task.label_names)
+              allowed += (allowed.empty() ? "" : ", ") + n;
+          else
+            allowed = "0.." + std::to_string(task.num_labels - 1);
+          throw InputError({file, line_no}, col,
+                           "expected a label in {" + allowed + "}, got '" + l + "'");
+        }
+      }
+    }
+    out.push_back(std::move(ex));
+  }
+  return out;
+}
+
+std::vector<Example> read_glue_tsv(const std::filesystem::path &path, const TaskInfo &task) {
+  return parse_glue_tsv(read_file(path, size_t(1) << 30), path.string(), task);
+}
+
+} // namespace granita::glue
