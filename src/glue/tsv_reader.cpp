@@ -5,8 +5,8 @@
 #include "src/util/file_io.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
+#include <charconv>
+#include <system_error>
 
 namespace granita::glue {
 
@@ -14,7 +14,7 @@ namespace {
 
 struct Layout {
   bool header = true;
-  std::string a, b, label; // header names ("" = none)
+  std::string a, b, label;                                 // header names ("" = none)
   int a_col = -1, b_col = -1, label_col = -1, columns = 0; // for header-less files
 };
 
@@ -94,9 +94,18 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
   if (lines[0].rfind("\xEF\xBB\xBF", 0) == 0) // UTF-8 byte order mark (MRPC has one)
     lines[0].erase(0, 3);
 
+  if (size_t bad = invalid_utf8_at(lines[0]); bad != std::string::npos)
+    throw InputError({file, 1, int(bad) + 1}, "", "invalid UTF-8 at byte " + std::to_string(bad));
+
   int a_col = lay.a_col, b_col = lay.b_col, label_col = lay.label_col, columns = lay.columns;
   size_t first = 0;
-  if (lay.header) {
+  if (!lay.header && lines[0] == "index\tsentence") {
+    // The CoLA test file is the one CoLA file with a header, and it has no labels.
+    a_col = 1;
+    label_col = -1;
+    columns = 2;
+    first = 1;
+  } else if (lay.header) {
     const std::vector<std::string> head = split_tabs(lines[0]);
     auto find = [&](const std::string &name) {
       auto it = std::find(head.begin(), head.end(), name);
@@ -109,8 +118,8 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
       std::string want = "'" + lay.a + "'" + (lay.b.empty() ? "" : ", '" + lay.b + "'") +
                          " and (except in test files) '" + lay.label + "'";
       throw InputError({file, 1}, "header",
-                       "not a GLUE " + task.name + " header: expected columns " + want +
-                           ", got '" + lines[0].substr(0, 200) + "'");
+                       "not a GLUE " + task.name + " header: expected columns " + want + ", got '" +
+                           lines[0].substr(0, 200) + "'");
     }
     columns = int(head.size());
     first = 1;
@@ -123,8 +132,8 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
     if (line.empty() && i + 1 == lines.size())
       break; // final newline
     if (size_t bad = invalid_utf8_at(line); bad != std::string::npos)
-      throw InputError({file, line_no, int(bad) + 1}, "", "invalid UTF-8 at byte " +
-                                                              std::to_string(bad));
+      throw InputError({file, line_no, int(bad) + 1}, "",
+                       "invalid UTF-8 at byte " + std::to_string(bad));
     const std::vector<std::string> f = split_tabs(line);
     if (int(f.size()) != columns)
       throw InputError({file, line_no}, "",
@@ -139,10 +148,10 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
       const std::string &l = f[size_t(label_col)];
       const std::string col = lay.header ? lay.label : "column " + std::to_string(label_col + 1);
       if (task.num_labels == 1) {
-        char *end = nullptr;
-        errno = 0;
-        const double v = std::strtod(l.c_str(), &end);
-        if (l.empty() || *end != '\0' || errno != 0 || !(v >= 0.0 && v <= 5.0))
+        // from_chars is locale-independent and takes no blanks, "+" or hex; nan/inf fail the range.
+        double v = -1;
+        const auto [end, ec] = std::from_chars(l.data(), l.data() + l.size(), v);
+        if (l.empty() || ec != std::errc() || end != l.data() + l.size() || !(v >= 0.0 && v <= 5.0))
           throw InputError({file, line_no}, col, "expected a score in [0, 5], got '" + l + "'");
         ex.score = v;
       } else {

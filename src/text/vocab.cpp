@@ -119,7 +119,9 @@ Vocab Vocab::load(const std::filesystem::path &path) {
   // Line i+1 holds token i: empty lines are rejected, so the two never drift apart.
   return Vocab(build_table(
       std::move(tokens),
-      [&file](size_t index) { return SourceLocation{file, static_cast<int>(index + 1), 0}; },
+      [&file](size_t index) {
+        return SourceLocation{file, static_cast<int>(index + 1), 0};
+      },
       file));
 }
 
@@ -128,7 +130,9 @@ Vocab Vocab::from_tokens(std::vector<std::string> tokens) {
     throw InputError("vocabulary is empty");
   return Vocab(build_table(
       std::move(tokens),
-      [](size_t index) { return SourceLocation{"token " + std::to_string(index), 0, 0}; },
+      [](size_t index) {
+        return SourceLocation{"token " + std::to_string(index), 0, 0};
+      },
       "vocabulary"));
 }
 
