@@ -3,6 +3,7 @@
 
 #include "src/util/error.h"
 #include "src/util/file_io.h"
+#include "src/util/utf8.h"
 
 #include <algorithm>
 #include <charconv>
@@ -35,29 +36,6 @@ Layout layout_for(const TaskInfo &t) {
   if (n == "QNLI")
     return {true, "question", "sentence", "label"};
   return {true, "sentence1", "sentence2", "label"}; // RTE, WNLI
-}
-
-/// Byte offset of the first invalid UTF-8 sequence in s, or npos.
-size_t invalid_utf8_at(const std::string &s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + size_t(len) > s.size())
-      return i;
-    uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
-    for (int k = 1; k < len; ++k) {
-      const unsigned char cc = static_cast<unsigned char>(s[i + size_t(k)]);
-      if ((cc >> 6) != 2)
-        return i;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_cp[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return i;
-    i += size_t(len);
-  }
-  return std::string::npos;
 }
 
 std::vector<std::string> split_tabs(const std::string &line) {
@@ -94,7 +72,7 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
   if (lines[0].rfind("\xEF\xBB\xBF", 0) == 0) // UTF-8 byte order mark (MRPC has one)
     lines[0].erase(0, 3);
 
-  if (size_t bad = invalid_utf8_at(lines[0]); bad != std::string::npos)
+  if (size_t bad = first_invalid_utf8(lines[0]); bad != std::string::npos)
     throw InputError({file, 1, int(bad) + 1}, "", "invalid UTF-8 at byte " + std::to_string(bad));
 
   int a_col = lay.a_col, b_col = lay.b_col, label_col = lay.label_col, columns = lay.columns;
@@ -131,7 +109,7 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
     const std::string &line = lines[i];
     if (line.empty() && i + 1 == lines.size())
       break; // final newline
-    if (size_t bad = invalid_utf8_at(line); bad != std::string::npos)
+    if (size_t bad = first_invalid_utf8(line); bad != std::string::npos)
       throw InputError({file, line_no, int(bad) + 1}, "",
                        "invalid UTF-8 at byte " + std::to_string(bad));
     const std::vector<std::string> f = split_tabs(line);

@@ -2,6 +2,7 @@
 #include "src/text/vocab.h"
 
 #include "src/util/error.h"
+#include "src/util/utf8.h"
 
 #include <unicode/utf8.h>
 
@@ -28,24 +29,6 @@ struct Vocab::Table {
 };
 
 namespace {
-
-/// Byte offset of the first ill-formed UTF-8 sequence in `s`, or npos if `s` is valid.
-size_t first_invalid_utf8(std::string_view s) {
-  // Vocabulary lines are short; a line over 2 GiB is reported as invalid at its first byte.
-  if (s.size() > static_cast<size_t>(INT32_MAX))
-    return 0;
-  const auto *bytes = reinterpret_cast<const uint8_t *>(s.data());
-  const auto length = static_cast<int32_t>(s.size());
-  int32_t i = 0;
-  while (i < length) {
-    const int32_t start = i;
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, length, c);
-    if (c < 0)
-      return static_cast<size_t>(start);
-  }
-  return std::string_view::npos;
-}
 
 /// Where token `index` came from, for error messages.
 using Locator = std::function<SourceLocation(size_t index)>;
