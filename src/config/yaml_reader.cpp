@@ -225,7 +225,8 @@ void YamlMap::finish() const {
   std::set<std::string> seen;
   std::vector<std::string> known(m_used.begin(), m_used.end());
   for (auto it = m_node.begin(); it != m_node.end(); ++it) {
-    const YAML::Node &k = it->first;
+    // A copy: it->first is a temporary of the iterator's proxy value.
+    const YAML::Node k = it->first;
     std::string name = k.IsScalar() ? k.Scalar() : "?";
     if (!seen.insert(name).second)
       throw InputError(location(k), key_path(name), "duplicate key");

@@ -180,7 +180,8 @@ int64_t snap_pow2(Int128 num, int exp, int out_exp) {
   const bool neg = num < 0;
   const UInt128 a = neg ? UInt128(-(num + 1)) + 1 : UInt128(num);
   const int top = bit_width128(a) - 1; // floor(log2 |Y|)
-  const UInt128 q = a << (126 - top);
+  // Normalise |Y| to 127 bits. top = 127 only for |Y| = 2^127 (num = −2^127), whose low bit is 0.
+  const UInt128 q = top == 127 ? a >> 1 : a << (126 - top);
   const int n = top + exp + (q > kSqrt2Q126 ? 1 : 0);
   if (n < out_exp)
     return 0;
