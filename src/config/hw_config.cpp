@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/config/hw_config.h"
+
+#include "src/config/yaml_reader.h"
+#include "src/util/error.h"
+
+#include <algorithm>
+
+namespace granita::config {
+
+namespace {
+
+std::vector<std::string> split_path(const std::string &p) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = p.find('.', start);
+    parts.push_back(p.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos)
+      return parts;
+    start = dot + 1;
+  }
+}
+
+void apply_override(YAML::Node root, const std::string &ov) {
+  const size_t eq = ov.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError({}, "-p " + ov, "expected key.path=value");
+  const std::string path = ov.substr(0, eq), value = ov.substr(eq + 1);
+  const auto &valid = hw_config_key_paths();
+  if (std::find(valid.begin(), valid.end(), path) == valid.end()) {
+    const std::string hint = closest_match(path, valid);
+    throw InputError({}, "-p " + path,
+                     "unknown key path" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  }
+  const std::vector<std::string> parts = split_path(path);
+  // Node::reset rebinds a handle; Node::operator= would overwrite the node it refers to.
+  YAML::Node n;
+  n.reset(root);
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node child = n[parts[i]];
+    if (!child.IsMap()) {
+      child.reset(YAML::Node(YAML::NodeType::Map));
+      n[parts[i]] = child;
+    }
+    n.reset(child);
+  }
+  n[parts.back()] = value;
+}
+
+} // namespace
+
+const std::vector<std::string> &hw_config_key_paths() {
+  static const std::vector<std::string> kPaths = {
+      "version", "name", "clock_mhz", "mesh.x", "mesh.y",
+      "core.crossbar.rows", "core.crossbar.cols", "core.crossbar.count",
+      "core.accumulate.lanes", "core.neuron.updates_per_cycle",
+      "core.ptsoftmax.elements_per_cycle", "core.ptsoftmax.latency_cycles",
+      "core.bspn.elements_per_cycle", "core.bspn.latency_cycles", "core.scratch_sram_kib",
+      "router.buffer_depth_flits", "router.virtual_channels", "router.routing",
+      "router.hop_latency_cycles", "router.flit_bits", "encoding", "energy_table"};
+  return kPaths;
+}
+
+HwConfig load_hw_config(const std::filesystem::path &path,
+                        const std::vector<std::string> &overrides) {
+  YAML::Node root = load_yaml_file(path);
+  if (!root.IsMap())
+    throw InputError({path.string()}, "", "expected a YAML mapping");
+  for (const auto &ov : overrides)
+    apply_override(root, ov);
+  const std::string file = path.string();
+  YamlMap top(root, file, "");
+  const int64_t version = top.get_int("version", 0, 1 << 30);
+  if (version != kHwConfigVersion)
+    top.fail("version", "unsupported hardware config version " + std::to_string(version) +
+                            " (this Granita reads " + std::to_string(kHwConfigVersion) + ")");
+  HwConfig c;
+  c.name = top.get_string("name");
+  c.clock_mhz = int(top.get_int("clock_mhz", 1, 100000));
+  YamlMap mesh = top.get_map("mesh");
+  c.mesh_x = int(mesh.get_int("x", 1, 1024));
+  c.mesh_y = int(mesh.get_int("y", 1, 1024));
+  mesh.finish();
+  YamlMap core = top.get_map("core");
+  YamlMap xbar = core.get_map("crossbar");
+  c.crossbar_rows = int(xbar.get_int("rows", 1, 1 << 16));
+  c.crossbar_cols = int(xbar.get_int("cols", 1, 1 << 16));
+  c.crossbars_per_core = int(xbar.get_int("count", 1, 1024));
+  xbar.finish();
+  YamlMap acc = core.get_map("accumulate");
+  c.accumulate_lanes = int(acc.get_int("lanes", 1, 1 << 16));
+  acc.finish();
+  YamlMap neuron = core.get_map("neuron");
+  c.neuron_updates_per_cycle = int(neuron.get_int("updates_per_cycle", 1, 1 << 16));
+  neuron.finish();
+  YamlMap pts = core.get_map("ptsoftmax");
+  c.ptsoftmax_elements_per_cycle = int(pts.get_int("elements_per_cycle", 1, 1 << 16));
+  c.ptsoftmax_latency_cycles = int(pts.get_int("latency_cycles", 0, 1 << 16));
+  pts.finish();
+  YamlMap bspn = core.get_map("bspn");
+  c.bspn_elements_per_cycle = int(bspn.get_int("elements_per_cycle", 1, 1 << 16));
+  c.bspn_latency_cycles = int(bspn.get_int("latency_cycles", 0, 1 << 16));
+  bspn.finish();
+  c.scratch_sram_kib = int(core.get_int("scratch_sram_kib", 1, 1 << 20));
+  core.finish();
+  YamlMap router = top.get_map("router");
+  c.router_buffer_depth_flits = int(router.get_int("buffer_depth_flits", 1, 1024));
+  c.router_virtual_channels = int(router.get_int("virtual_channels", 1, 16));
+  c.routing = router.get_enum("routing", {"xy", "yx", "west_first"});
+  c.hop_latency_cycles = int(router.get_int("hop_latency_cycles", 1, 64));
+  c.flit_bits = int(router.get_int("flit_bits", 8, 1024));
+  router.finish();
+  c.encoding = top.get_enum("encoding", {"rate", "bitserial"});
+  c.energy_table = top.get_string("energy_table");
+  top.finish();
+  return c;
+}
+
+} // namespace granita::config

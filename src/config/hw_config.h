@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace granita::config {
+
+constexpr int kHwConfigVersion = 1;
+
+/// A neuromorphic chip configuration (docs/hw-config.md). Plain data, read once.
+struct HwConfig {
+  std::string name;
+  int clock_mhz = 500;
+  int mesh_x = 8, mesh_y = 8;
+  int crossbar_rows = 256, crossbar_cols = 256, crossbars_per_core = 4;
+  int accumulate_lanes = 64;
+  int neuron_updates_per_cycle = 16;
+  int ptsoftmax_elements_per_cycle = 8, ptsoftmax_latency_cycles = 4;
+  int bspn_elements_per_cycle = 8, bspn_latency_cycles = 4;
+  int scratch_sram_kib = 64;
+  int router_buffer_depth_flits = 4;
+  int router_virtual_channels = 2;
+  std::string routing = "xy";
+  int hop_latency_cycles = 2;
+  int flit_bits = 64;
+  std::string encoding = "rate";
+  std::string energy_table = "45nm-horowitz";
+
+  int cores() const { return mesh_x * mesh_y; }
+};
+
+/// Loads a hardware config; `overrides` are "key.path=value" strings (the CLI's -p) applied
+/// before validation. Unknown keys or key paths, wrong types and out-of-range values throw
+/// InputError with file:line:col (or the override) and the key path, with a did-you-mean hint.
+HwConfig load_hw_config(const std::filesystem::path &path,
+                        const std::vector<std::string> &overrides = {});
+
+/// Every valid key path of a hardware config, e.g. "core.crossbar.rows".
+const std::vector<std::string> &hw_config_key_paths();
+
+} // namespace granita::config
