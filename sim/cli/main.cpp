@@ -35,6 +35,7 @@ struct EvalOptions {
   std::string text_b;
   std::string json_out;
   std::string dump_ops;
+  int dump_index = 0;
   int limit = 0;
   int threads = 0;
 };
@@ -80,14 +81,17 @@ int run_eval(const EvalOptions &o) {
   if (!o.json_out.empty())
     write_file_atomic(o.json_out, rep.to_json().dump(1) + "\n");
   if (!o.dump_ops.empty()) {
-    // Every op's integer output for the first sentence, to find where two implementations part.
-    const auto &s = rep.sentences[0];
+    // Every op's integer output for one sentence, to find where two implementations part.
+    if (o.dump_index < 0 || size_t(o.dump_index) >= examples.size())
+      throw InputError({}, "--dump-index", "sentence " + std::to_string(o.dump_index) +
+                                               " does not exist (" +
+                                               std::to_string(examples.size()) + " sentences)");
+    const glue::Example &ex = examples[size_t(o.dump_index)];
+    const auto &s = rep.sentences[size_t(o.dump_index)];
     std::vector<int32_t> types(s.ids.size(), 0);
-    if (examples[0].text_b) {
-      text::Encoding enc = tok.encode(examples[0].text_a, std::string_view(*examples[0].text_b),
-                                      size_t(m.arch.max_seq_len));
-      types = enc.type_ids;
-    }
+    if (ex.text_b)
+      types = tok.encode(ex.text_a, std::string_view(*ex.text_b), size_t(m.arch.max_seq_len))
+                  .type_ids;
     const ref::Reference reference(m);
     const ref::ReferenceResult r = reference.run(s.ids, types, true);
     nlohmann::json j;
@@ -215,7 +219,8 @@ int main(int argc, char **argv) {
       ->check(CLI::NonNegativeNumber);
   eval->add_option("--json", eo.json_out, "write the full report as JSON");
   eval->add_option("--dump-ops", eo.dump_ops,
-                   "write every op's integer output for the first sentence as JSON");
+                   "write every op's integer output for one sentence as JSON");
+  eval->add_option("--dump-index", eo.dump_index, "sentence for --dump-ops (default 0)");
 
   std::string vocab_path;
   bool tok_ids = false;
