@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace granita::test {
@@ -26,6 +27,10 @@ public:
 private:
   std::filesystem::path m_path;
 };
+
+/// Runs `f` and returns the what() of the InputError it throws; records a test failure (and
+/// returns "") if it throws nothing.
+std::string input_error_message(const std::function<void()> &f);
 
 /// Writes bytes to a file (creating parent directories).
 void write_file(const std::filesystem::path &p, const std::string &bytes);

@@ -3,24 +3,13 @@
 
 #include "src/config/yaml_reader.h"
 #include "src/util/error.h"
+#include "src/util/strings.h"
 
 #include <algorithm>
 
 namespace granita::config {
 
 namespace {
-
-std::vector<std::string> split_path(const std::string &p) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t dot = p.find('.', start);
-    parts.push_back(p.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos)
-      return parts;
-    start = dot + 1;
-  }
-}
 
 void apply_override(YAML::Node root, const std::string &ov) {
   const size_t eq = ov.find('=');
@@ -33,7 +22,7 @@ void apply_override(YAML::Node root, const std::string &ov) {
     throw InputError({}, "-p " + path,
                      "unknown key path" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
   }
-  const std::vector<std::string> parts = split_path(path);
+  const std::vector<std::string> parts = split(path, '.');
   // Node::reset rebinds a handle; Node::operator= would overwrite the node it refers to.
   YAML::Node n;
   n.reset(root);

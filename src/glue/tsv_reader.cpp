@@ -3,6 +3,7 @@
 
 #include "src/util/error.h"
 #include "src/util/file_io.h"
+#include "src/util/strings.h"
 #include "src/util/utf8.h"
 
 #include <algorithm>
@@ -36,18 +37,6 @@ Layout layout_for(const TaskInfo &t) {
   if (n == "QNLI")
     return {true, "question", "sentence", "label"};
   return {true, "sentence1", "sentence2", "label"}; // RTE, WNLI
-}
-
-std::vector<std::string> split_tabs(const std::string &line) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t tab = line.find('\t', start);
-    out.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
-    if (tab == std::string::npos)
-      return out;
-    start = tab + 1;
-  }
 }
 
 } // namespace
@@ -84,7 +73,7 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
     columns = 2;
     first = 1;
   } else if (lay.header) {
-    const std::vector<std::string> head = split_tabs(lines[0]);
+    const std::vector<std::string> head = split(lines[0], '\t');
     auto find = [&](const std::string &name) {
       auto it = std::find(head.begin(), head.end(), name);
       return it == head.end() ? -1 : int(it - head.begin());
@@ -112,7 +101,7 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
     if (size_t bad = first_invalid_utf8(line); bad != std::string::npos)
       throw InputError({file, line_no, int(bad) + 1}, "",
                        "invalid UTF-8 at byte " + std::to_string(bad));
-    const std::vector<std::string> f = split_tabs(line);
+    const std::vector<std::string> f = split(line, '\t');
     if (int(f.size()) != columns)
       throw InputError({file, line_no}, "",
                        "expected " + std::to_string(columns) + " tab-separated columns, got " +

@@ -27,16 +27,6 @@ std::map<int, int> label_counts(const std::vector<Example> &rows) {
   return counts;
 }
 
-std::string message_of(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const InputError &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return "";
-}
-
 // ---- task table ---------------------------------------------------------------------------
 
 TEST(GlueTask, NamesAreCaseInsensitiveAndDashOptional) {
@@ -53,7 +43,7 @@ TEST(GlueTask, NamesAreCaseInsensitiveAndDashOptional) {
   EXPECT_FALSE(task_info("sst-2").pair);
   EXPECT_EQ(task_info("mnli").label_names,
             (std::vector<std::string>{"contradiction", "entailment", "neutral"}));
-  const std::string msg = message_of([] { task_info("squad"); });
+  const std::string msg = test::input_error_message([] { task_info("squad"); });
   EXPECT_NE(msg.find("squad"), std::string::npos) << msg;
   EXPECT_NE(msg.find("WNLI"), std::string::npos) << msg;
 }
@@ -176,7 +166,7 @@ std::string read_error(const std::string &task, const std::string &bytes) {
   test::TempDir dir;
   const auto p = dir.path() / "data.tsv";
   test::write_file(p, bytes);
-  const std::string msg = message_of([&] { read_glue_tsv(p, task_info(task)); });
+  const std::string msg = test::input_error_message([&] { read_glue_tsv(p, task_info(task)); });
   EXPECT_NE(msg.find(p.string()), std::string::npos) << msg;
   return msg;
 }
@@ -230,7 +220,7 @@ TEST(GlueSynthetic, MnliLabelsAndColumns) {
 TEST(GlueSynthetic, MissingFile) {
   test::TempDir dir;
   const auto p = dir.path() / "nope.tsv";
-  const std::string msg = message_of([&] { read_glue_tsv(p, task_info("RTE")); });
+  const std::string msg = test::input_error_message([&] { read_glue_tsv(p, task_info("RTE")); });
   EXPECT_NE(msg.find(p.string()), std::string::npos) << msg;
 }
 

@@ -38,16 +38,6 @@ private:
   std::optional<WordpieceTokenizer> m_tok;
 };
 
-std::string message_of(const std::function<void()> &f) {
-  try {
-    f();
-  } catch (const InputError &e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an InputError";
-  return "";
-}
-
 TEST_F(BertVocabTest, SpecialTokenIds) {
   const Vocab &v = tokenizer().vocab();
   EXPECT_EQ(v.size(), 30522u);
@@ -168,10 +158,10 @@ TEST_F(BertVocabTest, LiteralSpecialTokensAreKept) {
 }
 
 TEST_F(BertVocabTest, InvalidUtf8Throws) {
-  EXPECT_NE(message_of([&] { tok("abc\xff"); }).find("invalid UTF-8 at byte 3"), std::string::npos);
-  EXPECT_NE(message_of([&] { tok("ab\xc3"); }).find("at byte 2"), std::string::npos);   // truncated
-  EXPECT_NE(message_of([&] { tok("\xc0\xaf"); }).find("at byte 0"), std::string::npos); // overlong
-  EXPECT_NE(message_of([&] { tok("ok \xed\xa0\x80"); }).find("at byte 3"),
+  EXPECT_NE(test::input_error_message([&] { tok("abc\xff"); }).find("invalid UTF-8 at byte 3"), std::string::npos);
+  EXPECT_NE(test::input_error_message([&] { tok("ab\xc3"); }).find("at byte 2"), std::string::npos);   // truncated
+  EXPECT_NE(test::input_error_message([&] { tok("\xc0\xaf"); }).find("at byte 0"), std::string::npos); // overlong
+  EXPECT_NE(test::input_error_message([&] { tok("ok \xed\xa0\x80"); }).find("at byte 3"),
             std::string::npos); // UTF-8-encoded surrogate
   EXPECT_THROW(tokenizer().encode("fine", std::string_view("bad\x80"), 16), InputError);
 }
@@ -231,7 +221,7 @@ std::string load_error(const std::string &bytes) {
   test::TempDir dir;
   const auto p = dir.path() / "vocab.txt";
   test::write_file(p, bytes);
-  const std::string msg = message_of([&] { Vocab::load(p); });
+  const std::string msg = test::input_error_message([&] { Vocab::load(p); });
   EXPECT_NE(msg.find(p.string()), std::string::npos) << msg;
   return msg;
 }
@@ -239,7 +229,7 @@ std::string load_error(const std::string &bytes) {
 TEST(VocabLoad, MissingFile) {
   test::TempDir dir;
   const auto p = dir.path() / "absent.txt";
-  const std::string msg = message_of([&] { Vocab::load(p); });
+  const std::string msg = test::input_error_message([&] { Vocab::load(p); });
   EXPECT_NE(msg.find(p.string()), std::string::npos) << msg;
 }
 
