@@ -94,13 +94,7 @@ def parse_tsv(text, file, task):
 
 
 def read_tsv(path, task):
-    with open(path, "rb") as fh:
-        data = fh.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ValueError("%s: invalid UTF-8 at byte %d" % (path, e.start)) from None
-    return parse_tsv(text, path, task)
+    return parse_tsv(paths.read_utf8(path), path, task)
 
 
 def read_task(task, split):

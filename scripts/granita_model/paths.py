@@ -18,3 +18,13 @@ def default_vocab_path():
 
 def glue_path(task, split):
     return os.path.join(data_dir(), "glue", task, split + ".tsv")
+
+
+def read_utf8(path):
+    """Whole file as text; invalid UTF-8 raises ValueError naming the file and byte offset."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError("%s: invalid UTF-8 at byte %d" % (path, e.start)) from None

@@ -23,13 +23,7 @@ MAX_WORD_CHARS = 100
 
 def load_vocab(path):
     """Token list in id order (id = 0-based line index)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ValueError("%s: invalid UTF-8 at byte %d" % (path, e.start)) from None
-    lines = text.split("\n")
+    lines = paths.read_utf8(path).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     tokens = []
