@@ -464,6 +464,9 @@ void save_package(const SorbetModel &m, const std::filesystem::path &dir,
       ins.push_back(i == kTokensInput ? "tokens" : m.ops[size_t(i)].name);
     y << YAML::Key << "inputs" << YAML::Value << ins;
     auto kv = [&](const char *k, int v) { y << YAML::Key << k << YAML::Value << v; };
+    auto packed = [](const PackedBits &b) {
+      return io::Tensor{io::DType::U8, {b.rows, (b.cols + 7) / 8}, b.to_bytes()};
+    };
     auto put = [&](const std::string &role, io::Tensor t) {
       tensors[op.name + "." + role] = std::move(t);
     };
@@ -472,8 +475,7 @@ void save_package(const SorbetModel &m, const std::filesystem::path &dir,
       kv("word_exp", op.word_exp);
       kv("pos_exp", op.pos_exp);
       kv("type_exp", op.type_exp);
-      put("word", io::Tensor{io::DType::U8, {op.bits.rows, (op.bits.cols + 7) / 8},
-                             op.bits.to_bytes()});
+      put("word", packed(op.bits));
       put("pos", io::make_tensor(io::DType::I8, {a.max_seq_len, a.hidden}, op.pos));
       put("type", io::make_tensor(io::DType::I8, {a.type_vocab_size, a.hidden}, op.type_emb));
       break;
@@ -502,8 +504,7 @@ void save_package(const SorbetModel &m, const std::filesystem::path &dir,
       kv("weight_exp", op.weight_exp);
       kv("out_exp", op.out_exp);
       if (op.type == OpType::BinaryLinear) {
-        put("weight", io::Tensor{io::DType::U8, {op.bits.rows, (op.bits.cols + 7) / 8},
-                                 op.bits.to_bytes()});
+        put("weight", packed(op.bits));
       } else {
         put("weight", io::make_tensor(io::DType::I8, {op.features, op.in_features}, op.weight_i8));
         put("bias", io::make_tensor(io::DType::I32, {op.features}, op.bias));

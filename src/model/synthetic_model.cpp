@@ -67,6 +67,18 @@ public:
     add(std::move(l), {input});
   }
 
+  /// residual_add of a binary linear's accumulator and a hidden state, on the finer grid.
+  void residual(const std::string &name, const std::string &acc, const std::string &res) {
+    Op r;
+    r.name = name;
+    r.type = OpType::ResidualAdd;
+    r.features = op(acc).features;
+    r.out_exp = std::min(op(acc).out_exp, op(res).out_exp);
+    for (int i = 0; i < r.features; ++i)
+      r.bias.push_back(uniform(-2, 2));
+    add(std::move(r), {acc, res});
+  }
+
   void bspn(const std::string &name, const std::string &input, int group, int hidden_exp) {
     const Op &in = op(input);
     Op b;
@@ -176,27 +188,13 @@ SorbetModel make_synthetic_model(const SyntheticSpec &spec) {
     b.add(std::move(pv), {p + "attn.softmax", p + "attn.v.fire"});
     b.fire(p + "attn.out.in", p + "attn.context", shift_for(3 * (1 << a.bits), 3), sgn);
     b.linear(p + "attn.out", p + "attn.out.in", a.hidden, -int(std::lround(std::log2(3 * sq_h))));
-    Op r;
-    r.name = p + "attn.residual";
-    r.type = OpType::ResidualAdd;
-    r.features = a.hidden;
-    r.out_exp = std::min(b.op(p + "attn.out").out_exp, b.op(hidden).out_exp);
-    for (int i = 0; i < a.hidden; ++i)
-      r.bias.push_back(b.uniform(-2, 2));
-    b.add(std::move(r), {p + "attn.out", hidden});
+    b.residual(p + "attn.residual", p + "attn.out", hidden);
     b.bspn(p + "attn.norm", p + "attn.residual", group, hidden_exp);
     b.fire(p + "ffn.in", p + "attn.norm", -2 - hidden_exp, sgn);
     b.linear(p + "ffn.up", p + "ffn.in", a.ffn, -4);
     b.fire(p + "ffn.act", p + "ffn.up", shift_for(3 * sq_h, 4), 0);
     b.linear(p + "ffn.down", p + "ffn.act", a.hidden, -int(std::lround(std::log2(3 * sq_f))));
-    Op r2;
-    r2.name = p + "ffn.residual";
-    r2.type = OpType::ResidualAdd;
-    r2.features = a.hidden;
-    r2.out_exp = std::min(b.op(p + "ffn.down").out_exp, b.op(p + "attn.norm").out_exp);
-    for (int i = 0; i < a.hidden; ++i)
-      r2.bias.push_back(b.uniform(-2, 2));
-    b.add(std::move(r2), {p + "ffn.down", p + "attn.norm"});
+    b.residual(p + "ffn.residual", p + "ffn.down", p + "attn.norm");
     b.bspn(p + "ffn.norm", p + "ffn.residual", group, hidden_exp);
     hidden = p + "ffn.norm";
   }
