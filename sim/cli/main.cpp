@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // granita: the one command-line front end (ARCHITECTURE.md section 1).
 
+#include "sim/cli/commands.h"
 #include "src/eval/evaluate.h"
 #include "src/glue/glue_task.h"
 #include "src/glue/tsv_reader.h"
@@ -237,6 +238,18 @@ int main(int argc, char **argv) {
   synth->add_option("--vocab", so.vocab, "vocabulary file (default: bert-base-uncased)");
   synth->add_option("--seed", so.seed, "random seed");
 
+  cli::CompileOptions co;
+  auto *compile = app.add_subcommand("compile", "map a Sorbet model package onto a chip");
+  compile->add_option("--model", co.model_dir, "model package directory")->required();
+  compile->add_option("--hw", co.hw, "hardware config (configs/hw/*.yaml)")->required();
+  compile->add_option("-p", co.hw_params, "hardware config override key.path=value");
+  compile->add_option("-o,--out", co.out, "mapping file to write")->required();
+  compile->add_option("--dump-after", co.dump_after,
+                      "write the IR (text and GraphViz dot) after this pass, or 'all'");
+  compile->add_flag("--time-passes", co.time_passes, "print each pass's time");
+  compile->add_flag("--no-verify", co.no_verify, "skip the IR verifier between passes");
+  compile->add_option("--json", co.json_out, "write the summary as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -246,6 +259,8 @@ int main(int argc, char **argv) {
   try {
     if (*eval)
       return run_eval(eo);
+    if (*compile)
+      return cli::run_compile(co);
     if (*tokenize)
       return run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
     if (*synth)

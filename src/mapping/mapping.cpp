@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/mapping/mapping.h"
+
+#include "src/util/error.h"
+#include "src/util/sha256.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace granita::mapping {
+
+namespace {
+
+struct KindName {
+  TaskKind kind;
+  const char *name;
+};
+constexpr KindName kKindNames[] = {
+    {TaskKind::HostEmbed, "host_embed"},   {TaskKind::HostOut, "host_out"},
+    {TaskKind::Bspn, "bspn"},              {TaskKind::Fire, "fire"},
+    {TaskKind::XbarTile, "xbar_tile"},     {TaskKind::PsumReduce, "psum_reduce"},
+    {TaskKind::QkMatmul, "qk_matmul"},     {TaskKind::PtSoftmax, "ptsoftmax"},
+    {TaskKind::PvMatmul, "pv_matmul"},     {TaskKind::ResidualAdd, "residual_add"},
+    {TaskKind::SelectCls, "select_cls"},   {TaskKind::IntLinear, "int_linear"},
+};
+
+} // namespace
+
+const char *task_kind_name(TaskKind k) {
+  for (const auto &kn : kKindNames)
+    if (kn.kind == k)
+      return kn.name;
+  return "?";
+}
+
+bool parse_task_kind(const std::string &s, TaskKind &out) {
+  for (const auto &kn : kKindNames)
+    if (s == kn.name) {
+      out = kn.kind;
+      return true;
+    }
+  return false;
+}
+
+int op_output_units(const model::SorbetModel &m, int op) {
+  const model::Op &o = m.ops[size_t(op)];
+  if (o.type == model::OpType::QkScores || o.type == model::OpType::PtSoftmax) {
+    // Score and probability rows: one unit per head (each unit is a row of n elements).
+    const model::Op *p = &o;
+    while (p->type != model::OpType::QkScores)
+      p = &m.ops[size_t(p->inputs[0])];
+    return p->heads;
+  }
+  return o.features;
+}
+
+bool op_units_are_rows(const model::SorbetModel &m, int op) {
+  const auto t = m.ops[size_t(op)].type;
+  return t == model::OpType::QkScores || t == model::OpType::PtSoftmax;
+}
+
+Payload op_payload(const model::SorbetModel &m, int op) {
+  return m.ops[size_t(op)].counts ? Payload::Spikes : Payload::Values;
+}
+
+std::vector<int> route_path(int src, int dst, int mesh_x, const std::string &routing) {
+  // The host sits west of core 0: its packets enter and leave through router (0, 0).
+  std::vector<int> path{src};
+  const int from = src == kHostCore ? 0 : src;
+  const int to = dst == kHostCore ? 0 : dst;
+  if (src == kHostCore)
+    path.push_back(0);
+  int x = core_x(from, mesh_x), y = core_y(from, mesh_x);
+  const int tx = core_x(to, mesh_x), ty = core_y(to, mesh_x);
+  auto step_x = [&] {
+    while (x != tx) {
+      x += x < tx ? 1 : -1;
+      path.push_back(y * mesh_x + x);
+    }
+  };
+  auto step_y = [&] {
+    while (y != ty) {
+      y += y < ty ? 1 : -1;
+      path.push_back(y * mesh_x + x);
+    }
+  };
+  if (routing == "yx") {
+    step_y();
+    step_x();
+  } else {
+    step_x();
+    step_y();
+  }
+  if (dst == kHostCore)
+    path.push_back(kHostCore);
+  if (src == kHostCore && dst == kHostCore)
+    path = {kHostCore};
+  return path;
+}
+
+std::string model_identity(const model::SorbetModel &model) {
+  if (model.dir.empty())
+    return "";
+  return sha256_file_hex(model.dir / "model.yaml");
+}
+
+} // namespace granita::mapping
