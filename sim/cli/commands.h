@@ -22,3 +22,24 @@ struct CompileOptions {
 int run_compile(const CompileOptions &o);
 
 } // namespace granita::cli
+
+namespace granita::cli {
+
+struct RunOptions {
+  std::string model_dir;
+  std::string hw;
+  std::vector<std::string> hw_params;
+  std::string mapping;   // compile on the fly when empty
+  std::string energy;    // table name or path; default: the hw config's energy_table
+  std::string task;
+  std::string data;
+  std::string text, text_b;
+  int limit = 0;
+  std::string json_out, csv_out;
+  bool no_check = false; // skip the per-sentence bit-exact check against the reference
+  bool quiet = false;    // no per-sentence lines
+  uint64_t watchdog_cycles = 200000;
+};
+int run_run(const RunOptions &o);
+
+} // namespace granita::cli

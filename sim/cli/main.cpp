@@ -2,6 +2,8 @@
 // granita: the one command-line front end (ARCHITECTURE.md section 1).
 
 #include "sim/cli/commands.h"
+#include "src/energy/analytical.h"
+#include "src/energy/energy_table.h"
 #include "src/eval/evaluate.h"
 #include "src/glue/glue_task.h"
 #include "src/glue/tsv_reader.h"
@@ -18,6 +20,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -200,9 +203,68 @@ int run_synth(const SynthOptions &o) {
   return 0;
 }
 
+struct EnergyOptions {
+  std::string model_dir;
+  std::string energy = "snn-ac-mac";
+  std::string task;
+  std::string data;
+  std::string json_out;
+  int limit = 100;
+};
+
+// The analytical AC/MAC estimate of the Sorbet paper (docs/energy.md) over GLUE sentences.
+int run_energy(const EnergyOptions &o) {
+  const model::SorbetModel m = model::load_package(o.model_dir);
+  const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
+  const energy::EventRegistry registry = energy::build_event_registry();
+  const energy::EnergyTable table = energy::EnergyTable::load(
+      energy::resolve_energy_table(o.energy, energy::default_configs_dir()), registry);
+  if (!table.convention())
+    throw InputError({table.file()}, "convention",
+                     "energy table '" + table.name() +
+                         "' has no convention section (ac_pj, mac_pj), which the analytical "
+                         "estimate needs (e.g. --energy snn-ac-mac)");
+  const std::filesystem::path data =
+      o.data.empty() ? data_root() / "glue" / task.name / "dev.tsv" : std::filesystem::path(o.data);
+  std::vector<glue::Example> examples = glue::read_glue_tsv(data, task);
+  if (o.limit > 0 && size_t(o.limit) < examples.size())
+    examples.resize(size_t(o.limit));
+  const text::Vocab vocab = text::Vocab::load(m.vocab_path);
+  const text::WordpieceTokenizer tok(vocab);
+  std::vector<text::Encoding> sentences;
+  for (const glue::Example &ex : examples) {
+    std::optional<std::string_view> b;
+    if (ex.text_b)
+      b = *ex.text_b;
+    try {
+      sentences.push_back(tok.encode(ex.text_a, b, size_t(m.arch.max_seq_len)));
+    } catch (const InputError &e) {
+      throw InputError({data.string(), ex.line}, "", e.message());
+    }
+  }
+  const energy::AnalyticalEstimate est =
+      energy::estimate_energy(m, sentences, *table.convention(), table.name());
+  std::printf("task %s, data %s\n", task.name.c_str(), data.string().c_str());
+  std::fputs(energy::format_estimate(est).c_str(), stdout);
+  if (!o.json_out.empty()) {
+    nlohmann::json j = est.to_json();
+    j["task"] = task.name;
+    j["data"] = data.string();
+    j["energy_table_file"] = table.file();
+    write_file_atomic(o.json_out, j.dump(1) + "\n");
+  }
+  return 0;
+}
+
 } // namespace
 
+// libsystemc references sc_main; granita has its own main() and drives SystemC from the run
+// loop (sim/run), so this entry point is never called.
+extern "C" int sc_main(int, char **) { return 2; }
+
 int main(int argc, char **argv) {
+  // The SystemC banner would otherwise be printed into our reports when the chip is built.
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
   CLI::App app{"granita: compile, simulate and measure spiking Sorbet models on neuromorphic "
                "hardware"};
   app.require_subcommand(1);
@@ -250,6 +312,38 @@ int main(int argc, char **argv) {
   compile->add_flag("--no-verify", co.no_verify, "skip the IR verifier between passes");
   compile->add_option("--json", co.json_out, "write the summary as JSON");
 
+  EnergyOptions en;
+  auto *energy_cmd = app.add_subcommand(
+      "energy", "analytical energy estimate (ACs x E_AC vs a same-shape BERT's MACs x E_MAC)");
+  energy_cmd->add_option("--model", en.model_dir, "model package directory")->required();
+  energy_cmd->add_option("--energy", en.energy,
+                         "energy table with a convention section: name in configs/energy or a "
+                         "path (default snn-ac-mac)");
+  energy_cmd->add_option("--task", en.task, "GLUE task (default: the model's task)");
+  energy_cmd->add_option("--data", en.data, "GLUE TSV (default: the task's dev.tsv)");
+  energy_cmd->add_option("-n", en.limit, "first N sentences, 0 for all (default 100)")
+      ->check(CLI::NonNegativeNumber);
+  energy_cmd->add_option("--json", en.json_out, "write the estimate as JSON");
+
+  cli::RunOptions ro;
+  auto *run = app.add_subcommand("run", "cycle-accurate simulation of GLUE sentences on a chip");
+  run->add_option("--model", ro.model_dir, "model package directory")->required();
+  run->add_option("--hw", ro.hw, "hardware config (configs/hw/*.yaml)")->required();
+  run->add_option("-p", ro.hw_params, "hardware config override key.path=value");
+  run->add_option("--mapping", ro.mapping, "mapping file (default: compile now)");
+  run->add_option("--energy", ro.energy, "energy table name or file (default: the config's)");
+  run->add_option("--task", ro.task, "GLUE task (default: the model's task)");
+  run->add_option("--data", ro.data, "GLUE TSV file (default: the task's dev.tsv)");
+  run->add_option("--text", ro.text, "one sentence instead of --data");
+  run->add_option("--text-b", ro.text_b, "second sentence of a pair (with --text)");
+  run->add_option("-n", ro.limit, "simulate only the first N rows")->check(CLI::NonNegativeNumber);
+  run->add_option("--json", ro.json_out, "write the report as JSON");
+  run->add_option("--csv", ro.csv_out, "write per-sentence rows as CSV");
+  run->add_flag("--no-check", ro.no_check, "skip the per-sentence check against the reference");
+  run->add_flag("-q,--quiet", ro.quiet, "no per-sentence lines");
+  run->add_option("--watchdog-cycles", ro.watchdog_cycles,
+                  "stop with an error after this many cycles without progress");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -259,8 +353,12 @@ int main(int argc, char **argv) {
   try {
     if (*eval)
       return run_eval(eo);
+    if (*energy_cmd)
+      return run_energy(en);
     if (*compile)
       return cli::run_compile(co);
+    if (*run)
+      return cli::run_run(ro);
     if (*tokenize)
       return run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
     if (*synth)

@@ -15,6 +15,40 @@
 
 namespace granita::eval {
 
+void compute_metrics(EvalReport &rep, const model::SorbetModel &model, const glue::TaskInfo &task,
+                     const std::vector<glue::Example> &examples) {
+  bool labelled = !examples.empty();
+  for (const auto &ex : examples)
+    labelled = labelled && (task.num_labels == 1 || ex.label >= 0);
+  if (!labelled)
+    return;
+  if (task.num_labels == 1) {
+    std::vector<double> pred, gold;
+    const int exp = model.ops[size_t(model.output)].out_exp;
+    for (const auto &s : rep.sentences) {
+      pred.push_back(std::ldexp(double(s.logits[0]), exp));
+      gold.push_back(s.score);
+    }
+    rep.metrics = {{"pearson", glue::pearson(pred, gold)}, {"spearman", glue::spearman(pred, gold)}};
+    return;
+  }
+  std::vector<int> pred, gold;
+  for (const auto &s : rep.sentences) {
+    pred.push_back(s.prediction);
+    gold.push_back(s.label);
+  }
+  for (const std::string &m : task.metrics) {
+    if (m == "accuracy")
+      rep.metrics.emplace_back(m, glue::accuracy(pred, gold));
+    else if (m == "f1")
+      rep.metrics.emplace_back(m, glue::f1_binary(pred, gold));
+    else if (m == "matthews")
+      rep.metrics.emplace_back(m, glue::matthews_corrcoef(pred, gold));
+  }
+  rep.confusion = glue::confusion_matrix(pred, gold, task.num_labels);
+  return;
+}
+
 EvalReport evaluate(const model::SorbetModel &model, const text::WordpieceTokenizer &tokenizer,
                     const glue::TaskInfo &task, const std::vector<glue::Example> &examples,
                     int threads, const std::function<void(size_t)> &progress) {
@@ -85,35 +119,7 @@ EvalReport evaluate(const model::SorbetModel &model, const text::WordpieceTokeni
     std::rethrow_exception(error);
   rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  bool labelled = !examples.empty();
-  for (const auto &ex : examples)
-    labelled = labelled && (task.num_labels == 1 || ex.label >= 0);
-  if (!labelled)
-    return rep;
-  if (task.num_labels == 1) {
-    std::vector<double> pred, gold;
-    const int exp = model.ops[size_t(model.output)].out_exp;
-    for (const auto &s : rep.sentences) {
-      pred.push_back(std::ldexp(double(s.logits[0]), exp));
-      gold.push_back(s.score);
-    }
-    rep.metrics = {{"pearson", glue::pearson(pred, gold)}, {"spearman", glue::spearman(pred, gold)}};
-    return rep;
-  }
-  std::vector<int> pred, gold;
-  for (const auto &s : rep.sentences) {
-    pred.push_back(s.prediction);
-    gold.push_back(s.label);
-  }
-  for (const std::string &m : task.metrics) {
-    if (m == "accuracy")
-      rep.metrics.emplace_back(m, glue::accuracy(pred, gold));
-    else if (m == "f1")
-      rep.metrics.emplace_back(m, glue::f1_binary(pred, gold));
-    else if (m == "matthews")
-      rep.metrics.emplace_back(m, glue::matthews_corrcoef(pred, gold));
-  }
-  rep.confusion = glue::confusion_matrix(pred, gold, task.num_labels);
+  compute_metrics(rep, model, task, examples);
   return rep;
 }
 

@@ -46,6 +46,11 @@ EvalReport evaluate(const model::SorbetModel &model, const text::WordpieceTokeni
                     const glue::TaskInfo &task, const std::vector<glue::Example> &examples,
                     int threads, const std::function<void(size_t)> &progress = {});
 
+/// Fills rep.metrics and rep.confusion from rep.sentences' predictions / logits (nothing if
+/// the examples are unlabelled).
+void compute_metrics(EvalReport &rep, const model::SorbetModel &model, const glue::TaskInfo &task,
+                     const std::vector<glue::Example> &examples);
+
 /// Human-readable summary table of a report.
 std::string format_report(const EvalReport &r, const std::vector<std::string> &labels);
 

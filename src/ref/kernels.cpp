@@ -67,6 +67,47 @@ IntMatrix binary_linear(const IntMatrix &counts, int in_offset, int bits,
   return out;
 }
 
+std::vector<int64_t> binary_linear_block(const int64_t *counts, int in_offset, int bits,
+                                         const model::PackedBits &w, int r0, int r1, int c0,
+                                         int c1) {
+  GRANITA_ASSERT(0 <= r0 && r0 < r1 && r1 <= w.cols && 0 <= c0 && c0 < c1 && c1 <= w.rows,
+                 "binary_linear_block range");
+  // Bit-plane masks over the weight row's word layout, restricted to [r0, r1).
+  const int64_t w0 = r0 >> 6, w1 = (r1 + 63) >> 6, nw = w1 - w0;
+  std::vector<uint64_t> planes(size_t(bits * nw), 0), range(size_t(nw), 0);
+  for (int f = r0; f < r1; ++f) {
+    const int64_t wi = (f >> 6) - w0;
+    const uint64_t bit = uint64_t(1) << (f & 63);
+    range[size_t(wi)] |= bit;
+    const uint64_t c = uint64_t(counts[f - r0]);
+    for (int b = 0; b < bits; ++b)
+      if ((c >> b) & 1)
+        planes[size_t(b * nw + wi)] |= bit;
+  }
+  std::vector<int64_t> plane_total(size_t(bits), 0);
+  for (int b = 0; b < bits; ++b)
+    for (int64_t i = 0; i < nw; ++i)
+      plane_total[size_t(b)] += __builtin_popcountll(planes[size_t(b * nw + i)]);
+  const int64_t width = r1 - r0;
+  std::vector<int64_t> out(size_t(c1 - c0), 0);
+  for (int j = c0; j < c1; ++j) {
+    const uint64_t *wr = w.row(j) + w0;
+    int64_t ones = 0, acc = 0;
+    for (int64_t i = 0; i < nw; ++i)
+      ones += __builtin_popcountll(wr[i] & range[size_t(i)]);
+    for (int b = 0; b < bits; ++b) {
+      int64_t pos = 0;
+      for (int64_t i = 0; i < nw; ++i)
+        pos += __builtin_popcountll(wr[i] & planes[size_t(b * nw + i)]);
+      // Σ_f sign(w) · bit_b(c_f) = (+1 bits) − (−1 bits) = 2·pos − total.
+      acc += (2 * pos - plane_total[size_t(b)]) << b;
+    }
+    acc -= int64_t(in_offset) * (2 * ones - width);
+    out[size_t(j - c0)] = acc;
+  }
+  return out;
+}
+
 IntMatrix binary_linear_naive(const IntMatrix &counts, int in_offset,
                               const model::PackedBits &w) {
   IntMatrix out(counts.rows, int(w.rows));

@@ -42,6 +42,12 @@ IntMatrix fire(const IntMatrix &in, const std::vector<int32_t> &bias, int shift,
 /// §3: acc_j = Σ_f w_jf (c_f − in_offset), bit-serial over `bits` planes with popcounts.
 IntMatrix binary_linear(const IntMatrix &counts, int in_offset, int bits,
                         const model::PackedBits &w);
+/// §3 restricted to one crossbar tile: for outputs j in [c0, c1), the partial sum
+/// Σ_{f in [r0, r1)} w_jf (c_f − in_offset), where `counts` holds c_r0 .. c_(r1−1). Summing the
+/// tiles of every row block gives binary_linear exactly (the sum is linear).
+std::vector<int64_t> binary_linear_block(const int64_t *counts, int in_offset, int bits,
+                                         const model::PackedBits &w, int r0, int r1, int c0,
+                                         int c1);
 /// §3 written as the plain sum (used to check the bit-serial kernel).
 IntMatrix binary_linear_naive(const IntMatrix &counts, int in_offset,
                               const model::PackedBits &w);

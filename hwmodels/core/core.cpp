@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hwmodels/core/core.h"
+
+#include "src/ref/kernels.h"
+#include "src/util/error.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace granita::hw {
+
+using energy::Event;
+using mapping::Task;
+using mapping::TaskKind;
+
+namespace {
+
+ref::IntMatrix row_matrix(const std::vector<int64_t> &v) {
+  ref::IntMatrix m(1, int(v.size()));
+  std::copy(v.begin(), v.end(), m.v.begin());
+  return m;
+}
+
+template <class T> std::vector<T> slice(const std::vector<T> &v, int lo, int hi) {
+  return std::vector<T>(v.begin() + lo, v.begin() + hi);
+}
+
+} // namespace
+
+Core::Core(sc_core::sc_module_name name, const Params &p, const Program &prog, PacketPool &pool,
+           EnergyLedger &ledger)
+    : sc_core::sc_module(name), m_p(p), m_prog(prog), m_ledger(ledger),
+      m_ni(prog, pool, ledger, p.flit_bits, p.virtual_channels, p.mesh_x),
+      m_local_of(prog.mapping.tasks.size(), -1) {
+  for (const Task &t : prog.mapping.tasks)
+    if (t.core == p.index) {
+      m_local_of[size_t(t.id)] = int(m_task_ids.size());
+      m_task_ids.push_back(t.id);
+      TaskState ts;
+      ts.id = t.id;
+      ts.unit = t.kind == TaskKind::Fire        ? kNeuron
+                : t.kind == TaskKind::PtSoftmax ? kSoftmax
+                : t.kind == TaskKind::Bspn      ? kBspn
+                                                : kAccumulate;
+      m_state.push_back(std::move(ts));
+    }
+  SC_METHOD(step);
+  dont_initialize();
+  sensitive << m_wake;
+}
+
+void Core::begin_sentence(int n) {
+  m_n = n;
+  for (TaskState &ts : m_state) {
+    const Task &t = m_prog.mapping.tasks[size_t(ts.id)];
+    ts.tokens.assign(size_t(n_for(t)), TokenInputs{});
+    ts.stored.clear();
+    ts.stored_rows = 0;
+    ts.waiting.assign(size_t(n_for(t)), false);
+    ts.done = 0;
+  }
+  m_busy.fill(0);
+  m_captured.assign(m_capture ? m_state.size() : 0, {});
+  for (size_t i = 0; i < m_captured.size(); ++i)
+    m_captured[i].assign(size_t(n_for(m_prog.mapping.tasks[size_t(m_state[i].id)])), {});
+}
+
+bool Core::idle() const {
+  if (!m_ni.idle() || !m_local.empty())
+    return false;
+  for (int u = 0; u < kNumUnits; ++u)
+    if (m_running[size_t(u)].active || !m_queue[size_t(u)].empty())
+      return false;
+  return true;
+}
+
+void Core::deliver(const Message &msg, uint64_t) {
+  const mapping::Flow &f = m_prog.mapping.flows[size_t(msg.flow)];
+  const int local = m_local_of[size_t(f.dst)];
+  GRANITA_ASSERT(local >= 0, "message for task " << f.dst << " reached core " << m_p.index);
+  TaskState &ts = m_state[size_t(local)];
+  const Task &t = m_prog.mapping.tasks[size_t(ts.id)];
+  const mapping::TaskInput &in = t.inputs[size_t(f.slot)];
+  const int per_unit = f.seq_elements ? m_n : 1;
+  const int offset = (f.lo - in.lo) * per_unit, width = (in.hi - in.lo) * per_unit;
+  energy::EnergyCounters &ev = m_ledger.task(ts.id);
+  const bool stored = f.slot == 1 && (t.kind == TaskKind::QkMatmul || t.kind == TaskKind::PvMatmul);
+  if (stored) {
+    // K or V row of one token: written to scratch SRAM (K also stores its offset sum).
+    if (ts.stored.empty())
+      ts.stored.assign(size_t(m_n) * size_t(width), 0);
+    std::copy(msg.values.begin(), msg.values.end(),
+              ts.stored.begin() + int64_t(msg.token) * width + offset);
+    ev.add(Event::SramWriteBit, uint64_t(msg.values.size()) * uint64_t(m_prog.bits));
+    if (t.kind == TaskKind::QkMatmul) {
+      ev.add(Event::AccumulateAdd, uint64_t(msg.values.size()));
+      ev.add(Event::SramWriteBit, uint64_t(mapping::kValueBits));
+    }
+    TokenInputs &tk = ts.tokens[size_t(msg.token)];
+    if (tk.arrived.empty()) {
+      tk.arrived.assign(t.inputs.size(), 0);
+      tk.slots.resize(t.inputs.size());
+    }
+    if (++tk.arrived[1] == m_prog.slot_flows[size_t(ts.id)][1] && ++ts.stored_rows == m_n)
+      for (int q = 0; q < m_n; ++q)
+        if (ts.waiting[size_t(q)]) {
+          ts.waiting[size_t(q)] = false;
+          token_ready(local, q);
+        }
+    return;
+  }
+  TokenInputs &tk = ts.tokens[size_t(msg.token)];
+  if (tk.arrived.empty()) {
+    tk.arrived.assign(t.inputs.size(), 0);
+    tk.slots.resize(t.inputs.size());
+  }
+  auto &buf = tk.slots[size_t(f.slot)];
+  if (buf.empty())
+    buf.assign(size_t(width), 0);
+  std::copy(msg.values.begin(), msg.values.end(), buf.begin() + offset);
+  if (t.kind == TaskKind::ResidualAdd && f.slot == 1)
+    ev.add(Event::SramWriteBit, uint64_t(msg.values.size()) * mapping::kValueBits);
+  ++tk.arrived[size_t(f.slot)];
+  for (size_t s = 0; s < t.inputs.size(); ++s) {
+    const bool is_stored = s == 1 && (t.kind == TaskKind::QkMatmul || t.kind == TaskKind::PvMatmul);
+    if (!is_stored && tk.arrived[s] != m_prog.slot_flows[size_t(ts.id)][s])
+      return;
+  }
+  if ((t.kind == TaskKind::QkMatmul || t.kind == TaskKind::PvMatmul) && ts.stored_rows < m_n) {
+    ts.waiting[size_t(msg.token)] = true; // needs every key / value first
+    return;
+  }
+  token_ready(local, msg.token);
+}
+
+void Core::token_ready(int local, int token) {
+  m_queue[size_t(m_state[size_t(local)].unit)].push_back({local, token});
+}
+
+std::vector<int64_t> Core::compute(TaskState &ts, int token, int64_t &cycles) {
+  const Task &t = m_prog.mapping.tasks[size_t(ts.id)];
+  const model::SorbetModel &m = m_prog.model;
+  const model::Op &op = m.ops[size_t(t.op)];
+  const UnitParams &up = m_p.units;
+  energy::EnergyCounters &ev = m_ledger.task(ts.id);
+  TokenInputs &in = ts.tokens[size_t(token)];
+  auto producer = [&](size_t i) -> const model::Op & { return m.ops[size_t(op.inputs[i])]; };
+  std::vector<int64_t> out;
+  switch (t.kind) {
+  case TaskKind::XbarTile: {
+    const auto &x = in.slots[0];
+    out = ref::binary_linear_block(x.data(), op.in_offset, m.arch.bits, op.bits, t.row0, t.row1,
+                                   t.col0, t.col1);
+    cycles = xbar_job(up, spike_events(x.data(), int(x.size()), up.rate), t.col1 - t.col0, ev);
+    break;
+  }
+  case TaskKind::PsumReduce: {
+    out.assign(size_t(t.hi - t.lo), 0);
+    for (const auto &s : in.slots)
+      for (size_t i = 0; i < out.size(); ++i)
+        out[i] += s[i];
+    cycles = reduce_job(up, t.row_blocks, t.hi - t.lo, ev);
+    break;
+  }
+  case TaskKind::Fire: {
+    out = ref::fire(row_matrix(in.slots[0]), slice(op.bias, t.lo, t.hi), op.shift, op.offset,
+                    m.arch.levels())
+              .v;
+    cycles = fire_job(up, t.hi - t.lo, spike_events(out.data(), int(out.size()), true), ev);
+    break;
+  }
+  case TaskKind::Bspn: {
+    out = ref::bspn(row_matrix(in.slots[0]), op.in_exp, op.group, slice(op.gamma_sign, t.lo, t.hi),
+                    slice(op.gamma_exp, t.lo, t.hi), slice(op.bias, t.lo, t.hi), op.beta_exp,
+                    op.out_exp)
+              .v;
+    cycles = bspn_job(up, t.hi - t.lo, ev);
+    break;
+  }
+  case TaskKind::ResidualAdd: {
+    out = ref::residual_add(row_matrix(in.slots[0]), producer(0).out_exp,
+                            slice(op.bias, t.lo, t.hi), row_matrix(in.slots[1]),
+                            producer(1).out_exp, op.out_exp)
+              .v;
+    cycles = residual_job(up, t.hi - t.lo, ev);
+    break;
+  }
+  case TaskKind::SelectCls:
+    out = in.slots[0];
+    cycles = 1;
+    break;
+  case TaskKind::QkMatmul: {
+    const int dh = int(in.slots[0].size());
+    ref::IntMatrix k(m_n, dh);
+    std::copy(ts.stored.begin(), ts.stored.end(), k.v.begin());
+    out = ref::qk_scores(row_matrix(in.slots[0]), k, 1, op.score_shift, producer(0).offset).v;
+    cycles = qk_job(up, spike_events(in.slots[0].data(), dh, up.rate), m_n, ev);
+    break;
+  }
+  case TaskKind::PtSoftmax: {
+    out = ref::ptsoftmax(row_matrix(in.slots[0]), op.frac_bits, op.out_exp, m.arch.levels()).v;
+    cycles = ptsoftmax_job(up, m_n, spike_events(out.data(), int(out.size()), true), ev);
+    break;
+  }
+  case TaskKind::PvMatmul: {
+    const int dh = t.hi - t.lo;
+    ref::IntMatrix v(m_n, dh);
+    std::copy(ts.stored.begin(), ts.stored.end(), v.v.begin());
+    out = ref::pv_matmul(row_matrix(in.slots[0]), v, 1, producer(1).offset).v;
+    cycles = pv_job(up, spike_events(in.slots[0].data(), m_n, up.rate), m_n, dh, ev);
+    break;
+  }
+  case TaskKind::IntLinear: {
+    const auto &x = in.slots[0];
+    out = ref::int_linear(row_matrix(x), op.in_offset, op.weight_i8, op.bias, op.features).v;
+    cycles = int_linear_job(up, spike_events(x.data(), int(x.size()), up.rate), op.features, ev);
+    break;
+  }
+  default:
+    GRANITA_ASSERT(false, "task kind " << mapping::task_kind_name(t.kind) << " on a core");
+  }
+  in = TokenInputs{}; // inputs consumed: free them
+  return out;
+}
+
+void Core::start(Unit u, uint64_t now) {
+  Running &r = m_running[size_t(u)];
+  if (r.active || m_queue[size_t(u)].empty())
+    return;
+  r.job = m_queue[size_t(u)].front();
+  m_queue[size_t(u)].pop_front();
+  int64_t cycles = 1;
+  r.out = compute(m_state[size_t(r.job.local)], r.job.token, cycles);
+  cycles = std::max<int64_t>(cycles, 1);
+  if (m_capture)
+    m_captured[size_t(r.job.local)][size_t(r.job.token)] = r.out;
+  r.end = now + uint64_t(cycles);
+  r.active = true;
+  m_busy[size_t(u)] += uint64_t(cycles);
+}
+
+void Core::finish(Unit u, uint64_t now) {
+  Running &r = m_running[size_t(u)];
+  TaskState &ts = m_state[size_t(r.job.local)];
+  const Task &t = m_prog.mapping.tasks[size_t(ts.id)];
+  for (int fid : m_prog.out_flows[size_t(ts.id)]) {
+    const mapping::Flow &f = m_prog.mapping.flows[size_t(fid)];
+    const Task &dst = m_prog.mapping.tasks[size_t(f.dst)];
+    if (dst.kind == TaskKind::SelectCls && r.job.token != 0)
+      continue; // only [CLS] goes on to the pooler
+    const int per_unit = f.seq_elements ? m_n : 1;
+    const int64_t *v = r.out.data() + (f.lo - t.lo) * per_unit;
+    const int count = (f.hi - f.lo) * per_unit;
+    if (dst.core == m_p.index) {
+      Message msg{fid, r.job.token, std::vector<int64_t>(v, v + count)};
+      m_local.push_back({now + 1, std::move(msg)});
+    } else {
+      m_ni.send(fid, r.job.token, v, count, now);
+    }
+  }
+  ++ts.done;
+  ++m_jobs_done;
+  r.active = false;
+  r.out.clear();
+}
+
+void Core::step() {
+  const uint64_t now = cycle();
+  while (!m_local.empty() && m_local.front().at <= now) {
+    const LocalMessage lm = std::move(m_local.front());
+    m_local.pop_front();
+    deliver(lm.msg, now);
+  }
+  m_ni.eject(*from_router[0], now, [&](const Message &msg) { deliver(msg, now); });
+  for (int u = 0; u < kNumUnits; ++u) {
+    Running &r = m_running[size_t(u)];
+    if (r.active && r.end <= now)
+      finish(Unit(u), now);
+    start(Unit(u), now);
+  }
+  const bool more_tx = m_ni.inject(*to_router[0], now);
+  uint64_t next = UINT64_MAX;
+  if (more_tx)
+    next = now + 1;
+  if (!m_local.empty())
+    next = std::min(next, m_local.front().at);
+  for (const Running &r : m_running)
+    if (r.active)
+      next = std::min(next, r.end);
+  if (next != UINT64_MAX)
+    m_wake.notify(m_p.period * double(next - now));
+}
+
+std::string Core::waiting_state() const {
+  std::ostringstream os;
+  for (const TaskState &ts : m_state) {
+    const Task &t = m_prog.mapping.tasks[size_t(ts.id)];
+    if (ts.done < n_for(t))
+      os << " '" << t.name << "' done " << ts.done << "/" << n_for(t) << " (stored "
+         << ts.stored_rows << ")";
+  }
+  return os.str();
+}
+
+} // namespace granita::hw

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "hwmodels/core/network_interface.h"
+#include "hwmodels/core/program.h"
+#include "hwmodels/core/units.h"
+#include "hwmodels/describe.h"
+#include "hwmodels/noc/noc.h"
+
+#include <systemc>
+
+#include <array>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace granita::hw {
+
+/// A neuromorphic core: crossbar arrays (R x C 1-bit synapses each), an accumulate unit, a
+/// neuron unit, a PTsoftmax unit, a BSPN unit and scratch SRAM, behind a network interface.
+/// It runs the mapping's tasks placed on it, data-driven: a task's work for a token starts when
+/// all its inputs for that token have arrived (and, for attention, all keys / values are
+/// stored), on the unit that task kind uses, in arrival order; a unit does one job at a time
+/// and is busy for the job's cycle count (units.h). Values come from the reference kernels.
+/// Contract: sleeps while nothing is queued; the Program, pool and ledger outlive it.
+class Core : public sc_core::sc_module {
+public:
+  SC_HAS_PROCESS(Core);
+  struct Params {
+    int index = 0, mesh_x = 1;
+    int flit_bits = 64, virtual_channels = 1;
+    UnitParams units;
+    sc_core::sc_time period;
+  };
+  static std::vector<UnitDescription> describe();
+
+  // Ports: flits to the router's Local input, flits from the router's Local output.
+  sc_core::sc_port<IFlitTx> to_router;
+  sc_core::sc_port<IFlitRx> from_router;
+
+  Core(sc_core::sc_module_name name, const Params &p, const Program &prog, PacketPool &pool,
+       EnergyLedger &ledger);
+
+  /// Resets per-sentence state for a sentence of n tokens (called between sentences).
+  void begin_sentence(int n);
+  sc_core::sc_event &wake() { return m_wake; }
+  bool idle() const;
+  uint64_t jobs_done() const { return m_jobs_done; }
+  /// Busy cycles per unit in this sentence (accumulate, neuron, ptsoftmax, bspn).
+  const std::array<uint64_t, 4> &busy_cycles() const { return m_busy; }
+  /// Tasks still waiting for inputs, for the watchdog's report.
+  std::string waiting_state() const;
+  const std::vector<int> &tasks() const { return m_task_ids; }
+  /// When on, every job's output is kept (task id -> token -> values) for bit-exact diagnosis.
+  void set_capture(bool on) { m_capture = on; }
+  const std::vector<std::vector<std::vector<int64_t>>> &captured() const { return m_captured; }
+
+private:
+  enum Unit { kAccumulate = 0, kNeuron = 1, kSoftmax = 2, kBspn = 3, kNumUnits = 4 };
+  struct TokenInputs {
+    std::vector<std::vector<int64_t>> slots;
+    std::vector<int> arrived;
+  };
+  struct TaskState {
+    int id = -1;
+    Unit unit = kAccumulate;
+    std::vector<TokenInputs> tokens; // per token
+    std::vector<int64_t> stored;     // K or V rows (attention), n x width
+    int stored_rows = 0;
+    std::vector<bool> waiting;       // query token complete but keys/values not yet all stored
+    int done = 0;
+  };
+  struct Job {
+    int local = -1, token = 0;
+  };
+  struct Running {
+    Job job;
+    uint64_t end = 0;
+    std::vector<int64_t> out;
+    bool active = false;
+  };
+  struct LocalMessage {
+    uint64_t at;
+    Message msg;
+  };
+
+  void step();
+  void deliver(const Message &m, uint64_t now);
+  void token_ready(int local, int token);
+  void start(Unit u, uint64_t now);
+  void finish(Unit u, uint64_t now);
+  std::vector<int64_t> compute(TaskState &ts, int token, int64_t &cycles);
+  int n_for(const mapping::Task &t) const { return t.per_token ? m_n : 1; }
+  uint64_t cycle() const { return uint64_t(sc_core::sc_time_stamp() / m_p.period); }
+
+  Params m_p;
+  const Program &m_prog;
+  EnergyLedger &m_ledger;
+  NetworkInterface m_ni;
+  sc_core::sc_event m_wake;
+  std::vector<int> m_task_ids;        // tasks on this core
+  std::vector<int> m_local_of;        // task id -> local index or -1
+  std::vector<TaskState> m_state;
+  std::array<std::deque<Job>, kNumUnits> m_queue;
+  std::array<Running, kNumUnits> m_running;
+  std::array<uint64_t, kNumUnits> m_busy{};
+  std::deque<LocalMessage> m_local;   // messages between tasks of this core (1 cycle)
+  int m_n = 0;
+  uint64_t m_jobs_done = 0;
+  bool m_capture = false;
+  std::vector<std::vector<std::vector<int64_t>>> m_captured; // [local task][token]
+};
+
+} // namespace granita::hw

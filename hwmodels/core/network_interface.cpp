@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hwmodels/core/network_interface.h"
+
+#include <algorithm>
+
+namespace granita::hw {
+
+using energy::Event;
+
+Program::Program(const model::SorbetModel &m, const mapping::Mapping &mp)
+    : model(m), mapping(mp), out_flows(mp.tasks.size()), slot_flows(mp.tasks.size()) {
+  for (const mapping::Task &t : mp.tasks)
+    slot_flows[size_t(t.id)].assign(t.inputs.size(), 0);
+  for (const mapping::Flow &f : mp.flows) {
+    out_flows[size_t(f.src)].push_back(f.id);
+    ++slot_flows[size_t(f.dst)][size_t(f.slot)];
+  }
+  rate = mp.encoding == "rate";
+  bits = m.arch.bits;
+  time_steps = m.arch.time_steps;
+  levels = m.arch.levels();
+}
+
+void NetworkInterface::send(int flow_id, int token, const int64_t *values, int count,
+                            uint64_t now) {
+  const mapping::Flow &f = m_prog.mapping.flows[size_t(flow_id)];
+  const mapping::Task &dst = m_prog.mapping.tasks[size_t(f.dst)];
+  const int dst_x = dst.core == mapping::kHostCore ? kHostX : mapping::core_x(dst.core, m_mesh_x);
+  const int dst_y = dst.core == mapping::kHostCore ? 0 : mapping::core_y(dst.core, m_mesh_x);
+  // Spikes travel as planes of one bit per element: T time steps (rate) or `bits` bit planes;
+  // planes in which no element spikes are not sent, except that the last packet always goes
+  // (it carries the message). Values travel as 32-bit words.
+  int packets = 1, payload_flits;
+  if (f.payload == mapping::Payload::Spikes) {
+    payload_flits = (count + m_flit_bits - 1) / m_flit_bits;
+    const int planes = m_prog.rate ? m_prog.time_steps : m_prog.bits;
+    int nonzero = 0;
+    for (int t = 0; t < planes; ++t) {
+      bool any = false;
+      for (int i = 0; i < count && !any; ++i) {
+        const int64_t c = values[i];
+        any = m_prog.rate ? ((t + 1) * c / m_prog.time_steps > t * c / m_prog.time_steps)
+                          : ((c >> t) & 1) != 0;
+      }
+      nonzero += any;
+    }
+    packets = std::max(1, nonzero);
+  } else {
+    payload_flits = int((int64_t(count) * mapping::kValueBits + m_flit_bits - 1) / m_flit_bits);
+  }
+  for (int p = 0; p < packets; ++p) {
+    const bool carries = p == packets - 1;
+    const uint32_t id = m_pool.acquire(flow_id, token, carries, f.dst);
+    m_pool.at(id).injected_cycle = now;
+    if (carries)
+      m_pool.at(id).msg.values.assign(values, values + count);
+    const int flits = 1 + payload_flits; // header + payload
+    for (int k = 0; k < flits; ++k) {
+      Flit fl;
+      fl.packet = id;
+      fl.dst_x = int16_t(dst_x);
+      fl.dst_y = int16_t(dst_y);
+      fl.head = k == 0;
+      fl.tail = k == flits - 1;
+      fl.owner = f.src;
+      m_queue.push_back(fl);
+    }
+  }
+}
+
+bool NetworkInterface::inject(IFlitTx &tx, uint64_t) {
+  if (m_queue.empty())
+    return false;
+  Flit &f = m_queue.front();
+  if (f.head) {
+    // A packet stays on one VC: take the one with most credits when its head leaves.
+    int best = -1, best_credits = 0;
+    for (int v = 0; v < m_vcs; ++v) {
+      const int c = tx.credits(v);
+      if (c > best_credits) {
+        best = v;
+        best_credits = c;
+      }
+    }
+    if (best < 0)
+      return true;
+    m_packet_vc = best;
+  } else if (!tx.can_send(m_packet_vc)) {
+    return true;
+  }
+  f.vc = uint8_t(m_packet_vc);
+  tx.send(f);
+  m_ledger.task(f.owner).add(Event::RouterBufferWriteBit, uint64_t(m_flit_bits));
+  if (f.tail)
+    ++m_packets_sent;
+  m_queue.pop_front();
+  return !m_queue.empty();
+}
+
+void NetworkInterface::eject(IFlitRx &rx, uint64_t now,
+                             const std::function<void(const Message &)> &on_message) {
+  for (int vc = 0; vc < rx.vcs(); ++vc)
+    while (const Flit *f = rx.peek(vc, now)) {
+      const Flit fl = *f;
+      rx.pop(vc);
+      if (!fl.tail)
+        continue;
+      PacketPool::Packet &p = m_pool.at(fl.packet);
+      if (p.carries)
+        on_message(p.msg);
+      m_pool.release(fl.packet);
+    }
+}
+
+} // namespace granita::hw

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "hwmodels/core/program.h"
+#include "hwmodels/noc/noc.h"
+
+#include <deque>
+#include <functional>
+
+namespace granita::hw {
+
+/// The network interface of a core or the host: cuts messages into packets and flits
+/// (spike planes or value words), injects one flit per cycle as credits allow, and reassembles
+/// arriving packets into messages. Contract: owned by its module, driven from the module's
+/// process; `tx`/`rx` are the module's bound ports.
+class NetworkInterface {
+public:
+  NetworkInterface(const Program &prog, PacketPool &pool, EnergyLedger &ledger, int flit_bits,
+                   int vcs, int mesh_x)
+      : m_prog(prog), m_pool(pool), m_ledger(ledger), m_flit_bits(flit_bits), m_vcs(vcs),
+        m_mesh_x(mesh_x) {}
+
+  /// Queues `values` (the flow's slice for one token) for the flow's destination.
+  void send(int flow, int token, const int64_t *values, int count, uint64_t now);
+  /// Injects at most one flit. Returns true if flits are still waiting.
+  bool inject(IFlitTx &tx, uint64_t now);
+  /// Pops every arrived flit; calls on_message for each completed message.
+  void eject(IFlitRx &rx, uint64_t now, const std::function<void(const Message &)> &on_message);
+  bool idle() const { return m_queue.empty(); }
+  size_t queued_flits() const { return m_queue.size(); }
+  uint64_t packets_sent() const { return m_packets_sent; }
+
+private:
+  const Program &m_prog;
+  PacketPool &m_pool;
+  EnergyLedger &m_ledger;
+  int m_flit_bits, m_vcs, m_mesh_x;
+  std::deque<Flit> m_queue;
+  int m_packet_vc = -1; // VC of the packet being injected
+  uint64_t m_packets_sent = 0;
+};
+
+} // namespace granita::hw

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "src/energy/event_registry.h"
+
+#include <systemc>
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+/// Network-on-chip building blocks shared by routers, cores and the host interface.
+namespace granita::hw {
+
+/// Router ports. Local connects the core (or, at router (0,0)'s West, the host).
+enum Port : int { kLocal = 0, kNorth = 1, kEast = 2, kSouth = 3, kWest = 4, kNumPorts = 5 };
+const char *port_name(int p);
+
+/// Destination x of packets for the host (it sits west of router (0, 0)).
+constexpr int kHostX = -1;
+
+/// One flit. Payload data travels with the packet: `packet` indexes the chip's PacketPool.
+struct Flit {
+  uint32_t packet = 0;
+  int16_t dst_x = 0, dst_y = 0;
+  uint8_t vc = 0;
+  bool head = false, tail = false;
+  int32_t owner = -1; // task whose traffic this is (energy attribution); -1 = none
+};
+
+/// A message: one task output slice for one token, delivered to one input slot of a task.
+struct Message {
+  int flow = -1;
+  int token = 0;
+  std::vector<int64_t> values;
+};
+
+/// Packets in flight and their messages. Only the last packet of a message carries it.
+/// Contract: owned by the chip; ids are reused after release; no allocation per flit.
+class PacketPool {
+public:
+  uint32_t acquire(int flow, int token, bool carries, int dst_task) {
+    uint32_t id;
+    if (!m_free.empty()) {
+      id = m_free.back();
+      m_free.pop_back();
+    } else {
+      id = uint32_t(m_packets.size());
+      m_packets.emplace_back();
+    }
+    Packet &p = m_packets[id];
+    p.msg.flow = flow;
+    p.msg.token = token;
+    p.msg.values.clear();
+    p.carries = carries;
+    p.dst_task = dst_task;
+    p.injected_cycle = 0;
+    return id;
+  }
+  void release(uint32_t id) { m_free.push_back(id); }
+  struct Packet {
+    Message msg;
+    bool carries = false; // last packet of its message: delivers msg
+    int dst_task = -1;
+    uint64_t injected_cycle = 0;
+  };
+  Packet &at(uint32_t id) { return m_packets[id]; }
+  size_t in_flight() const { return m_packets.size() - m_free.size(); }
+
+private:
+  std::deque<Packet> m_packets; // stable addresses
+  std::vector<uint32_t> m_free;
+};
+
+/// Energy counts of a run: one EnergyCounters per task (compute and the traffic it sends) and
+/// one for the chip (leakage, traffic not owned by a task). Contract: modules only add.
+class EnergyLedger {
+public:
+  explicit EnergyLedger(size_t tasks = 0) : m_tasks(tasks) {}
+  energy::EnergyCounters &task(int t) { return t >= 0 ? m_tasks[size_t(t)] : m_chip; }
+  energy::EnergyCounters &chip() { return m_chip; }
+  const std::vector<energy::EnergyCounters> &tasks() const { return m_tasks; }
+  const energy::EnergyCounters &chip() const { return m_chip; }
+  void clear() {
+    for (auto &c : m_tasks)
+      c.clear();
+    m_chip.clear();
+  }
+
+private:
+  std::vector<energy::EnergyCounters> m_tasks;
+  energy::EnergyCounters m_chip;
+};
+
+/// Sending side of a link: what an upstream router or network interface sees.
+class IFlitTx : public virtual sc_core::sc_interface {
+public:
+  virtual bool can_send(int vc) = 0;
+  virtual void send(const Flit &f) = 0;
+  virtual int credits(int vc) = 0;
+};
+
+/// Receiving side of a link: the downstream input buffer.
+class IFlitRx : public virtual sc_core::sc_interface {
+public:
+  /// The flit at the head of `vc`'s buffer if it has arrived by `cycle`.
+  virtual const Flit *peek(int vc, uint64_t cycle) = 0;
+  virtual void pop(int vc) = 0;
+  virtual int vcs() const = 0;
+  virtual bool empty() const = 0;
+};
+
+/// A link plus the downstream input buffer it fills: per virtual channel a FIFO of
+/// `depth` flits, flits arriving `latency` cycles after send(), credits returning to the
+/// sender one cycle after pop() (credit-based flow control). Wakes the receiver on arrival and
+/// the sender on credit return, so idle modules sleep.
+class FlitChannel : public sc_core::sc_prim_channel, public IFlitTx, public IFlitRx {
+public:
+  FlitChannel(const char *name, int vcs, int depth, int latency_cycles, sc_core::sc_time period)
+      : sc_core::sc_prim_channel(name), m_vcs(vcs), m_depth(depth), m_latency(latency_cycles),
+        m_period(period), m_q(size_t(vcs)), m_used(size_t(vcs), 0) {}
+
+  /// Events the two ends sleep on (set by the chip when binding).
+  void set_wake(sc_core::sc_event *receiver, sc_core::sc_event *sender) {
+    m_rx_wake = receiver;
+    m_tx_wake = sender;
+  }
+
+  bool can_send(int vc) override { return credits(vc) > 0; }
+  int credits(int vc) override {
+    absorb_credits();
+    return m_depth - m_used[size_t(vc)];
+  }
+  void send(const Flit &f) override {
+    absorb_credits();
+    ++m_used[size_t(f.vc)];
+    m_q[size_t(f.vc)].push_back({now() + uint64_t(m_latency), f});
+    ++m_size;
+    if (m_rx_wake)
+      m_rx_wake->notify(m_period * double(m_latency));
+  }
+  const Flit *peek(int vc, uint64_t cycle) override {
+    auto &q = m_q[size_t(vc)];
+    if (q.empty() || q.front().arrival > cycle)
+      return nullptr;
+    return &q.front().flit;
+  }
+  void pop(int vc) override {
+    m_q[size_t(vc)].pop_front();
+    --m_size;
+    m_credit_returns.push_back({now() + 1, vc});
+    if (m_tx_wake)
+      m_tx_wake->notify(m_period);
+  }
+  int vcs() const override { return m_vcs; }
+  bool empty() const override { return m_size == 0; }
+  /// Earliest arrival cycle among buffered flits (for the receiver's next wake-up).
+  uint64_t next_arrival() const {
+    uint64_t best = UINT64_MAX;
+    for (const auto &q : m_q)
+      if (!q.empty() && q.front().arrival < best)
+        best = q.front().arrival;
+    return best;
+  }
+  size_t occupancy(int vc) const { return m_q[size_t(vc)].size(); }
+
+private:
+  struct Slot {
+    uint64_t arrival;
+    Flit flit;
+  };
+  uint64_t now() const { return uint64_t(sc_core::sc_time_stamp() / m_period); }
+  void absorb_credits() {
+    const uint64_t t = now();
+    while (!m_credit_returns.empty() && m_credit_returns.front().first <= t) {
+      --m_used[size_t(m_credit_returns.front().second)];
+      m_credit_returns.pop_front();
+    }
+  }
+  int m_vcs, m_depth, m_latency;
+  sc_core::sc_time m_period;
+  std::vector<std::deque<Slot>> m_q;
+  std::vector<int> m_used; // buffered + in flight + credits not yet returned
+  std::deque<std::pair<uint64_t, int>> m_credit_returns;
+  size_t m_size = 0;
+  sc_core::sc_event *m_rx_wake = nullptr, *m_tx_wake = nullptr;
+};
+
+} // namespace granita::hw

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "hwmodels/router/spike_router.h"
+
+#include <sstream>
+
+namespace granita::hw {
+
+using energy::Event;
+
+const char *port_name(int p) {
+  static const char *kNames[] = {"local", "north", "east", "south", "west"};
+  return p >= 0 && p < kNumPorts ? kNames[p] : "?";
+}
+
+const std::vector<ParamInfo> &SpikeRouter::param_info() {
+  static const std::vector<ParamInfo> kInfo = {
+      {"router.buffer_depth_flits", "int", "flits", "required", "input buffer depth per VC"},
+      {"router.virtual_channels", "int", "VCs", "required", "virtual channels per port"},
+      {"router.routing", "enum", "-", "xy", "xy | yx | west_first (minimal adaptive)"},
+      {"router.hop_latency_cycles", "int", "cycles", "required",
+       "router pipeline + link traversal per hop"},
+      {"router.flit_bits", "int", "bits", "required", "flit (and link) width"},
+  };
+  return kInfo;
+}
+
+const std::vector<std::string> &SpikeRouter::energy_events() {
+  static const std::vector<std::string> kEvents = {"router.buffer_write_bit",
+                                                   "router.buffer_read_bit", "router.switch_bit",
+                                                   "router.route", "link.bit"};
+  return kEvents;
+}
+
+SpikeRouter::SpikeRouter(sc_core::sc_module_name name, const Params &p, EnergyLedger &ledger)
+    : sc_core::sc_module(name), m_p(p), m_ledger(ledger),
+      m_in(size_t(kNumPorts * p.virtual_channels)),
+      m_out_owner(size_t(kNumPorts * p.virtual_channels), -1) {
+  SC_METHOD(tick);
+  dont_initialize();
+  sensitive << m_wake;
+}
+
+int SpikeRouter::route(const Flit &f) {
+  // The host is reached through router (0, 0)'s West port: head for (0, 0), then West.
+  const bool to_host = f.dst_x == kHostX;
+  const int tx = to_host ? 0 : f.dst_x, ty = to_host ? 0 : f.dst_y;
+  const int dx = tx - m_p.x, dy = ty - m_p.y;
+  if (dx == 0 && dy == 0)
+    return to_host ? kWest : kLocal;
+  const int px = dx > 0 ? kEast : kWest, py = dy > 0 ? kSouth : kNorth;
+  if (m_p.routing == "yx")
+    return dy != 0 ? py : px;
+  if (m_p.routing == "west_first") {
+    if (dx < 0)
+      return kWest; // all westward hops first; afterwards any productive direction
+    if (dx == 0)
+      return py;
+    if (dy == 0)
+      return kEast;
+    auto free_credits = [&](int port) {
+      int c = 0;
+      for (int v = 0; v < m_p.virtual_channels; ++v)
+        c += out[port]->credits(v);
+      return c;
+    };
+    return free_credits(py) > free_credits(kEast) ? py : kEast;
+  }
+  return dx != 0 ? px : py; // xy
+}
+
+void SpikeRouter::tick() {
+  const uint64_t now = cycle();
+  const int V = m_p.virtual_channels, n_in = kNumPorts * V;
+  std::array<bool, kNumPorts> input_used{};
+  bool ready_left = false;
+  for (int o = 0; o < kNumPorts; ++o) {
+    if (out[o].size() == 0)
+      continue;
+    for (int k = 1; k <= n_in; ++k) {
+      const int idx = (m_rr[size_t(o)] + k) % n_in;
+      const int ip = idx / V, vc = idx % V;
+      if (input_used[size_t(ip)] || in[ip].size() == 0)
+        continue;
+      const Flit *f = in[ip]->peek(vc, now);
+      if (!f)
+        continue;
+      InState &st = m_in[size_t(idx)];
+      if (st.out_port < 0) {
+        st.out_port = route(*f);
+        m_ledger.task(f->owner).add(Event::RouterRoute);
+      }
+      if (st.out_port != o)
+        continue;
+      if (st.out_vc < 0) {
+        for (int v = 0; v < V && st.out_vc < 0; ++v)
+          if (m_out_owner[size_t(o * V + v)] < 0) {
+            st.out_vc = v;
+            m_out_owner[size_t(o * V + v)] = idx;
+          }
+        if (st.out_vc < 0)
+          continue; // every VC of this output carries another packet
+      }
+      if (!out[o]->can_send(st.out_vc))
+        continue;
+      Flit g = *f;
+      g.vc = uint8_t(st.out_vc);
+      in[ip]->pop(vc);
+      out[o]->send(g);
+      energy::EnergyCounters &c = m_ledger.task(g.owner);
+      c.add(Event::RouterBufferReadBit, uint64_t(m_p.flit_bits));
+      c.add(Event::RouterSwitchBit, uint64_t(m_p.flit_bits));
+      if (o != kLocal)
+        c.add(Event::LinkBit, uint64_t(m_p.flit_bits));
+      if (m_p.out_to_router[size_t(o)])
+        c.add(Event::RouterBufferWriteBit, uint64_t(m_p.flit_bits));
+      if (g.tail) {
+        m_out_owner[size_t(o * V + st.out_vc)] = -1;
+        st = InState{};
+      }
+      input_used[size_t(ip)] = true;
+      m_rr[size_t(o)] = idx;
+      ++m_forwarded;
+      m_last_progress = now;
+      break;
+    }
+  }
+  for (int ip = 0; ip < kNumPorts && !ready_left; ++ip)
+    if (in[ip].size() != 0)
+      for (int vc = 0; vc < V && !ready_left; ++vc)
+        ready_left = in[ip]->peek(vc, now) != nullptr;
+  if (ready_left)
+    m_wake.notify(m_p.period);
+}
+
+bool SpikeRouter::idle() {
+  for (int ip = 0; ip < kNumPorts; ++ip)
+    if (in[ip].size() != 0 && !in[ip]->empty())
+      return false;
+  return true;
+}
+
+std::string SpikeRouter::buffer_state() {
+  std::ostringstream os;
+  const int V = m_p.virtual_channels;
+  for (int ip = 0; ip < kNumPorts; ++ip) {
+    if (in[ip].size() == 0 || in[ip]->empty())
+      continue;
+    os << " " << port_name(ip) << ":";
+    for (int vc = 0; vc < V; ++vc) {
+      const Flit *f = in[ip]->peek(vc, UINT64_MAX);
+      const InState &st = m_in[size_t(ip * V + vc)];
+      os << " vc" << vc << (f ? (f->head ? "[head" : "[body") : "[empty");
+      if (f)
+        os << " to (" << f->dst_x << "," << f->dst_y << ") wants "
+           << (st.out_port >= 0 ? port_name(st.out_port) : "-")
+           << (st.out_port >= 0 && out[st.out_port].size()
+                   ? " credits " + std::to_string(out[st.out_port]->credits(std::max(st.out_vc, 0)))
+                   : "");
+      os << "]";
+    }
+  }
+  return os.str();
+}
+
+} // namespace granita::hw

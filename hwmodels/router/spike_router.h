@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "hwmodels/describe.h"
+#include "hwmodels/noc/noc.h"
+
+#include <systemc>
+
+#include <array>
+#include <string>
+#include <vector>
+
+namespace granita::hw {
+
+/// A 5-port 2-D mesh spike router: input-buffered wormhole switching with virtual channels,
+/// credit-based flow control, XY / YX / west-first routing, round-robin switch arbitration,
+/// one flit per input and per output port per cycle. Contract: its input buffers live in the
+/// FlitChannels bound to `in` (depth and hop latency are theirs); unbound ports are mesh edges.
+/// It sleeps while no flit is buffered.
+class SpikeRouter : public sc_core::sc_module {
+public:
+  SC_HAS_PROCESS(SpikeRouter);
+  struct Params {
+    int x = 0, y = 0;           // position in the mesh
+    int mesh_x = 1, mesh_y = 1; // mesh size
+    int virtual_channels = 1;
+    int flit_bits = 64;
+    std::string routing = "xy"; // xy | yx | west_first
+    sc_core::sc_time period;    // one clock cycle
+    std::array<bool, kNumPorts> out_to_router{}; // output feeds another router's buffer
+  };
+  static const std::vector<ParamInfo> &param_info();
+  static const std::vector<std::string> &energy_events();
+
+  // Ports: one link in and out per direction (Local, North, East, South, West).
+  sc_core::sc_port<IFlitRx, 1, sc_core::SC_ZERO_OR_MORE_BOUND> in[kNumPorts];
+  sc_core::sc_port<IFlitTx, 1, sc_core::SC_ZERO_OR_MORE_BOUND> out[kNumPorts];
+
+  SpikeRouter(sc_core::sc_module_name name, const Params &p, EnergyLedger &ledger);
+
+  /// Woken by arriving flits and returning credits.
+  sc_core::sc_event &wake() { return m_wake; }
+
+  uint64_t flits_forwarded() const { return m_forwarded; }
+  uint64_t last_progress_cycle() const { return m_last_progress; }
+  /// Buffered flits per input port and VC, for the watchdog's report.
+  std::string buffer_state();
+  bool idle();
+
+private:
+  void tick();
+  int route(const Flit &f);
+  uint64_t cycle() const { return uint64_t(sc_core::sc_time_stamp() / m_p.period); }
+
+  struct InState {
+    int out_port = -1;
+    int out_vc = -1;
+  };
+  Params m_p;
+  EnergyLedger &m_ledger;
+  sc_core::sc_event m_wake;
+  std::vector<InState> m_in;    // [port * vcs + vc]
+  std::vector<int> m_out_owner; // [port * vcs + vc] -> input index or -1
+  std::array<int, kNumPorts> m_rr{};
+  uint64_t m_forwarded = 0, m_last_progress = 0;
+};
+
+} // namespace granita::hw

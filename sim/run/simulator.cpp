@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sim/run/simulator.h"
+
+#include "src/ref/sorbet_reference.h"
+#include "src/util/error.h"
+
+#include <sstream>
+
+namespace granita::sim {
+
+Simulator::Simulator(const model::SorbetModel &model, const config::HwConfig &hw,
+                     const mapping::Mapping &mapping, uint64_t watchdog_cycles)
+    : m_model(model), m_hw(hw), m_prog(model, mapping) {
+  m_chip = std::make_unique<Chip>("chip", hw, m_prog, watchdog_cycles);
+}
+
+Simulator::~Simulator() = default;
+
+SentenceRun Simulator::run(const std::vector<int32_t> &ids, const std::vector<int32_t> &type_ids,
+                           bool capture) {
+  if (ids.empty() || int(ids.size()) > m_model.arch.max_seq_len)
+    throw InputError("sentence of " + std::to_string(ids.size()) + " tokens: the model takes 1.." +
+                     std::to_string(m_model.arch.max_seq_len));
+  for (auto &c : m_chip->cores())
+    c->set_capture(capture);
+  m_chip->begin_sentence(ids, type_ids);
+  sc_core::sc_start();
+  hw::HostInterface &host = m_chip->host();
+  if (!host.done()) {
+    const uint64_t now = uint64_t(sc_core::sc_time_stamp() / m_chip->period());
+    throw InputError(
+        "simulation stalled: no flit moved and no unit finished work for " +
+        std::string(m_chip->stalled() ? "the watchdog period" : "ever (no events left)") +
+        " at cycle " + std::to_string(now - host.start_cycle()) +
+        " of the sentence (deadlock or a mapping that never delivers an input); blocked:" +
+        m_chip->blocked_report());
+  }
+  SentenceRun r;
+  r.logits = host.logits();
+  for (size_t j = 1; j < r.logits.size(); ++j)
+    if (r.logits[j] > r.logits[size_t(r.prediction)])
+      r.prediction = int(j);
+  r.cycles = host.done_cycle() - host.start_cycle();
+  r.task_events = m_chip->ledger().tasks();
+  r.chip_events = m_chip->ledger().chip();
+  r.chip_events.add(energy::Event::CoreLeakCycle, r.cycles * uint64_t(m_chip->cores_powered()));
+  for (const auto &c : m_chip->cores())
+    for (int u = 0; u < 4; ++u)
+      r.busy_cycles[u] += c->busy_cycles()[size_t(u)];
+  return r;
+}
+
+std::string Simulator::first_mismatch(const std::vector<int32_t> &ids,
+                                      const std::vector<int32_t> &type_ids) {
+  const ref::Reference reference(m_model);
+  const ref::ReferenceResult rr = reference.run(ids, type_ids, true);
+  const mapping::Mapping &mp = m_prog.mapping;
+  const int n = int(ids.size());
+  // Walk tasks in schedule order: the first differing output is where the chip went wrong.
+  for (const mapping::Task &t : mp.tasks) {
+    if (t.core < 0 || t.kind == mapping::TaskKind::XbarTile)
+      continue; // tiles hold partial sums, which the reference does not have
+    const hw::Core *core = nullptr;
+    size_t local = 0;
+    for (const auto &c : m_chip->cores())
+      for (size_t i = 0; i < c->tasks().size(); ++i)
+        if (c->tasks()[i] == t.id) {
+          core = c.get();
+          local = i;
+        }
+    if (!core)
+      continue;
+    const ref::IntMatrix &want = rr.outputs[size_t(t.op)];
+    const auto &got_tokens = core->captured()[local];
+    const bool rows = mapping::op_units_are_rows(m_model, t.op);
+    for (size_t tok = 0; tok < got_tokens.size(); ++tok) {
+      const auto &got = got_tokens[tok];
+      for (int u = t.lo; u < t.hi; ++u) {
+        const int per = rows ? n : 1;
+        for (int e = 0; e < per; ++e) {
+          // Score rows are head-major in the reference: row h*n + token.
+          const int64_t w = rows ? want.at(u * n + int(tok), e) : want.at(int(tok), u);
+          const size_t gi = size_t((u - t.lo) * per + e);
+          if (gi >= got.size() || got[gi] != w) {
+            std::ostringstream os;
+            os << "op '" << m_model.ops[size_t(t.op)].name << "' (task '" << t.name << "' on core "
+               << t.core << ") differs first at token " << tok << ", output unit " << u
+               << (rows ? ", key " + std::to_string(e) : std::string()) << ": chip "
+               << (gi < got.size() ? std::to_string(got[gi]) : std::string("missing"))
+               << ", reference " << w;
+            return os.str();
+          }
+        }
+      }
+    }
+  }
+  return "";
+}
+
+} // namespace granita::sim

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "hwmodels/core/program.h"
+#include "sim/chip/chip.h"
+#include "src/config/hw_config.h"
+#include "src/energy/event_registry.h"
+#include "src/mapping/mapping.h"
+#include "src/model/sorbet_model.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace granita::sim {
+
+/// One sentence through the cycle-accurate chip.
+struct SentenceRun {
+  std::vector<int64_t> logits;
+  int prediction = 0;
+  uint64_t cycles = 0;
+  std::vector<energy::EnergyCounters> task_events; // per mapping task
+  energy::EnergyCounters chip_events;              // leakage
+  uint64_t busy_cycles[4] = {0, 0, 0, 0};          // accumulate, neuron, ptsoftmax, bspn (all cores)
+};
+
+/// Builds the chip (SystemC elaboration, once per process) and runs sentences on it one after
+/// another. Contract: at most one Simulator per process (a SystemC kernel elaborates once);
+/// model, hw and mapping outlive it; the mapping has been verified against both.
+class Simulator {
+public:
+  Simulator(const model::SorbetModel &model, const config::HwConfig &hw,
+            const mapping::Mapping &mapping, uint64_t watchdog_cycles = 200000);
+  ~Simulator();
+
+  /// Runs one sentence. Throws SimulationStalled (an InputError naming the blocked routers,
+  /// their buffers and the waiting tasks) if the chip makes no progress for watchdog_cycles.
+  SentenceRun run(const std::vector<int32_t> &ids, const std::vector<int32_t> &type_ids,
+                  bool capture = false);
+
+  /// After a run with capture: the first task output that differs from the reference's op
+  /// output for the same sentence ("" if none).
+  std::string first_mismatch(const std::vector<int32_t> &ids,
+                             const std::vector<int32_t> &type_ids);
+
+  Chip &chip() { return *m_chip; }
+  const hw::Program &program() const { return m_prog; }
+
+private:
+  const model::SorbetModel &m_model;
+  const config::HwConfig &m_hw;
+  hw::Program m_prog;
+  std::unique_ptr<Chip> m_chip;
+};
+
+} // namespace granita::sim
