@@ -50,6 +50,7 @@ Core::Core(sc_core::sc_module_name name, const Params &p, const Program &prog, P
 }
 
 void Core::begin_sentence(int n) {
+  GRANITA_ASSERT(idle(), "core " << m_p.index << " still busy when a new sentence starts");
   m_n = n;
   for (TaskState &ts : m_state) {
     const Task &t = m_prog.mapping.tasks[size_t(ts.id)];

@@ -46,6 +46,13 @@ public:
   void begin_sentence(int n);
   sc_core::sc_event &wake() { return m_wake; }
   bool idle() const;
+  /// A unit is in the middle of a job.
+  bool computing() const {
+    for (const Running &r : m_running)
+      if (r.active)
+        return true;
+    return false;
+  }
   uint64_t jobs_done() const { return m_jobs_done; }
   /// Busy cycles per unit in this sentence (accumulate, neuron, ptsoftmax, bspn).
   const std::array<uint64_t, 4> &busy_cycles() const { return m_busy; }

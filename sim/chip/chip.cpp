@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sim/chip/chip.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace granita::sim {
@@ -114,19 +115,37 @@ uint64_t Chip::progress() const {
   return p;
 }
 
+bool Chip::drained() {
+  if (m_pool.in_flight() != 0 || !m_host->idle())
+    return false;
+  for (const auto &c : m_cores)
+    if (!c->idle())
+      return false;
+  for (const auto &r : m_routers)
+    if (!r->idle())
+      return false;
+  return true;
+}
+
 void Chip::watchdog() {
-  if (m_host->done()) {
+  // The logits can leave before every token's work is done (only [CLS] feeds the pooler);
+  // the next sentence starts once the chip has drained.
+  if (m_host->done() && drained()) {
     sc_core::sc_pause();
     return;
   }
   const uint64_t p = progress();
-  if (p == m_last_progress) {
+  bool computing = false; // a unit in the middle of a long job is progress too
+  for (const auto &c : m_cores)
+    computing = computing || c->computing();
+  if (p == m_last_progress && !computing) {
     m_stalled = true;
     sc_core::sc_pause();
     return;
   }
   m_last_progress = p;
-  m_watch.notify(m_period * double(m_watchdog_cycles));
+  m_watch.notify(m_period * double(m_host->done() ? std::min<uint64_t>(m_watchdog_cycles, 256)
+                                                  : m_watchdog_cycles));
 }
 
 std::string Chip::blocked_report() {

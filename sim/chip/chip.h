@@ -35,6 +35,8 @@ public:
   /// Starts a sentence; sc_start() then returns when its logits are in, or the watchdog fired.
   void begin_sentence(const std::vector<int32_t> &ids, const std::vector<int32_t> &type_ids);
   bool stalled() const { return m_stalled; }
+  /// No flit, message or job left anywhere.
+  bool drained();
   /// The routers and cores that still hold work, for the watchdog's error.
   std::string blocked_report();
   sc_core::sc_time period() const { return m_period; }

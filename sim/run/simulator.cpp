@@ -26,7 +26,7 @@ SentenceRun Simulator::run(const std::vector<int32_t> &ids, const std::vector<in
   m_chip->begin_sentence(ids, type_ids);
   sc_core::sc_start();
   hw::HostInterface &host = m_chip->host();
-  if (!host.done()) {
+  if (!host.done() || m_chip->stalled()) {
     const uint64_t now = uint64_t(sc_core::sc_time_stamp() / m_chip->period());
     throw InputError(
         "simulation stalled: no flit moved and no unit finished work for " +

@@ -100,7 +100,7 @@ std::vector<int64_t> binary_linear_block(const int64_t *counts, int in_offset, i
       for (int64_t i = 0; i < nw; ++i)
         pos += __builtin_popcountll(wr[i] & planes[size_t(b * nw + i)]);
       // Σ_f sign(w) · bit_b(c_f) = (+1 bits) − (−1 bits) = 2·pos − total.
-      acc += (2 * pos - plane_total[size_t(b)]) << b;
+      acc += (2 * pos - plane_total[size_t(b)]) * (int64_t(1) << b);
     }
     acc -= int64_t(in_offset) * (2 * ones - width);
     out[size_t(j - c0)] = acc;

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/energy/energy_table.h"
+
+#include "src/config/yaml_reader.h"
+#include "src/util/error.h"
+#include "src/util/file_io.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+namespace granita::energy {
+
+namespace {
+
+using config::YamlMap;
+
+bool contains(const std::vector<std::string> &v, const std::string &s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+std::string join(const std::vector<std::string> &v) {
+  std::string out;
+  for (const auto &s : v)
+    out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+std::string did_you_mean(const std::string &hint) {
+  return hint.empty() ? "" : " (did you mean '" + hint + "'?)";
+}
+
+/// A price in pJ: a finite number ≥ 0 (> 0 if `positive`).
+double read_price(const YAML::Node &n, const YamlMap &ctx, const std::string &key_path,
+                  bool positive) {
+  double v = 0;
+  bool ok = false;
+  if (n.IsScalar()) {
+    try {
+      v = n.as<double>();
+      ok = std::isfinite(v);
+    } catch (const YAML::Exception &) {
+    }
+  }
+  if (!ok)
+    throw InputError(ctx.location(n), key_path,
+                     "expected an energy in pJ (a finite number), got " +
+                         (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string("a non-scalar")));
+  if (v < 0 || (positive && v == 0))
+    throw InputError(ctx.location(n), key_path,
+                     std::string("energy must be ") + (positive ? "positive" : "non-negative") +
+                         ", got " + n.Scalar() + " pJ");
+  return v;
+}
+
+/// The key of a map entry as a string; a non-scalar key is an error.
+std::string key_name(const YAML::Node &k, const YamlMap &ctx) {
+  if (!k.IsScalar())
+    throw InputError(ctx.location(k), ctx.path(), "expected a name as key, got a non-scalar");
+  return k.Scalar();
+}
+
+std::string unknown_event_message(const std::string &component, const std::string &event,
+                                  const EventRegistry &reg) {
+  const std::vector<std::string> own = reg.events_of(component);
+  std::string hint = config::closest_match(event, own);
+  if (hint.empty()) {
+    // Maybe the event belongs to another component (e.g. `synop` under `neuron`).
+    for (const EventInfo &e : reg.events())
+      if (e.event == event && hint.empty())
+        hint = e.name();
+  }
+  return "unknown event '" + component + "." + event + "'" + did_you_mean(hint) +
+         "; registered events of '" + component + "': " + join(own);
+}
+
+} // namespace
+
+EnergyTable EnergyTable::load(const std::filesystem::path &path, const EventRegistry &registry) {
+  const std::string text = read_file(path, size_t(64) << 20);
+  if (text.find('\0') != std::string::npos)
+    throw InputError({path.string()}, "", "not a YAML text file (contains NUL bytes)");
+  return parse(text, path.string(), registry);
+}
+
+EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &file,
+                               const EventRegistry &registry) {
+  const YAML::Node root = config::load_yaml_string(yaml_text, file);
+  if (!root.IsDefined() || root.IsNull())
+    throw InputError({file}, "", "file is empty; expected an energy table (docs/energy.md)");
+  YamlMap top(root, file, "");
+  EnergyTable t;
+  t.m_file = file;
+  t.m_registry = registry;
+
+  const int64_t version = top.get_int("version", 0, int64_t(1) << 30);
+  if (version != kEnergyTableVersion)
+    top.fail("version", "unsupported energy table version " + std::to_string(version) +
+                            " (this Granita reads " + std::to_string(kEnergyTableVersion) + ")");
+  t.m_name = top.get_string("name");
+  if (t.m_name.empty())
+    top.fail("name", "must not be empty");
+  t.m_technology = top.get_string("technology");
+  t.m_source = top.get_string("source");
+  if (t.m_source.empty())
+    top.fail("source", "must cite where the numbers come from");
+  t.m_notes = top.get_string("notes", "");
+
+  const YAML::Node conv_node = root["convention"];
+  if (conv_node.IsDefined()) {
+    if (conv_node.IsNull())
+      top.fail("convention", "expected a mapping {ac_pj: ..., mac_pj: ...}, or leave it out");
+    YamlMap conv = top.get_map("convention");
+    Convention c;
+    c.ac_pj = read_price(conv.get_node("ac_pj"), conv, conv.key_path("ac_pj"), true);
+    c.mac_pj = read_price(conv.get_node("mac_pj"), conv, conv.key_path("mac_pj"), true);
+    conv.finish();
+    t.m_convention = c;
+  }
+
+  const YAML::Node events_node = top.get_node("events");
+  const YamlMap events(events_node, file, "events");
+  const std::vector<std::string> components = registry.components();
+  std::array<bool, kNumEvents> priced{};
+  std::set<std::string> seen_components;
+  for (auto it = events_node.begin(); it != events_node.end(); ++it) {
+    // Copies: it->first / it->second are temporaries of the iterator's proxy value.
+    const YAML::Node k = it->first;
+    const YAML::Node v = it->second;
+    const std::string component = key_name(k, events);
+    const std::string path = events.key_path(component);
+    if (!seen_components.insert(component).second)
+      throw InputError(events.location(k), path, "duplicate component");
+    if (!contains(components, component)) {
+      std::string hint = config::closest_match(component, components);
+      if (hint.empty() && registry.find(component))
+        throw InputError(events.location(k), path,
+                         "write event prices nested under their component, e.g. '" +
+                             component.substr(0, component.find('.')) + ": {" +
+                             component.substr(component.find('.') + 1) + ": ...}'");
+      throw InputError(events.location(k), path,
+                       "unknown component '" + component + "'" + did_you_mean(hint) +
+                           "; registered components: " + join(components));
+    }
+    const YamlMap comp(v, file, path);
+    std::set<std::string> seen_events;
+    for (auto jt = v.begin(); jt != v.end(); ++jt) {
+      const YAML::Node ek = jt->first;
+      const YAML::Node ev = jt->second;
+      const std::string event = key_name(ek, comp);
+      const std::string event_path = comp.key_path(event);
+      if (!seen_events.insert(event).second)
+        throw InputError(comp.location(ek), event_path, "duplicate event");
+      const std::optional<Event> id = registry.find(component, event);
+      if (!id)
+        throw InputError(comp.location(ek), event_path,
+                         unknown_event_message(component, event, registry));
+      t.m_pj[event_index(*id)] = read_price(ev, comp, event_path, false);
+      priced[event_index(*id)] = true;
+    }
+  }
+  for (const EventInfo &e : registry.events()) {
+    if (priced[event_index(e.id)])
+      continue;
+    if (!seen_components.count(e.component))
+      throw InputError(events.location(), events.key_path(e.component),
+                       "missing component '" + e.component +
+                           "': every registered event needs a price in pJ (" + e.component + ": " +
+                           join(registry.events_of(e.component)) +
+                           "); write 0 to leave an event out");
+    throw InputError(events.location(events_node[e.component]),
+                     events.key_path(e.component) + "." + e.event,
+                     "missing price for registered event '" + e.name() +
+                         "' (every registered event needs a pJ value; write 0 to leave it out)");
+  }
+  top.finish();
+  return t;
+}
+
+double EnergyTable::energy_pj(const EnergyCounters &counters) const {
+  double sum = 0;
+  counters.for_each([&](Event e, uint64_t n) { sum += double(n) * pj(e); });
+  return sum;
+}
+
+std::vector<EventEnergy> EnergyTable::breakdown(const EnergyCounters &counters) const {
+  std::vector<EventEnergy> out;
+  out.reserve(kNumEvents);
+  counters.for_each([&](Event e, uint64_t n) {
+    const EventInfo &info = m_registry.info(e);
+    out.push_back({e, info.name(), info.unit, n, pj(e), double(n) * pj(e)});
+  });
+  return out;
+}
+
+std::filesystem::path resolve_energy_table(const std::string &name_or_path,
+                                           const std::filesystem::path &configs_dir) {
+  const std::string suffix = ".yaml";
+  const bool is_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() >= suffix.size() &&
+       name_or_path.compare(name_or_path.size() - suffix.size(), suffix.size(), suffix) == 0);
+  if (is_path)
+    return name_or_path;
+  const std::filesystem::path dir = configs_dir / "energy";
+  const std::filesystem::path p = dir / (name_or_path + suffix);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(p, ec))
+    return p;
+  std::vector<std::string> names;
+  for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == suffix)
+      names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  throw InputError({}, "energy table",
+                   "no table named '" + name_or_path + "' in " + dir.string() +
+                       did_you_mean(config::closest_match(name_or_path, names)) +
+                       (names.empty() ? "" : "; available: " + join(names)));
+}
+
+std::filesystem::path default_configs_dir() {
+  if (const char *env = std::getenv("GRANITA_CONFIGS"); env && *env)
+    return env;
+  return std::filesystem::path(GRANITA_DEFAULT_CONFIGS).lexically_normal();
+}
+
+} // namespace granita::energy

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "src/energy/event_registry.h"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace granita::energy {
+
+constexpr int kEnergyTableVersion = 1;
+
+/// The spiking literature's analytical energy constants (the optional `convention:` section):
+/// energy = #accumulates × ac_pj + #multiply-accumulates × mac_pj. Both are > 0.
+struct Convention {
+  double ac_pj = 0;
+  double mac_pj = 0;
+};
+
+/// One line of a per-event energy breakdown.
+struct EventEnergy {
+  Event event = Event::CrossbarRowRead;
+  std::string name; // "component.event"
+  std::string unit; // what one count is
+  uint64_t count = 0;
+  double pj_per_event = 0;
+  double energy_pj = 0; // count × pj_per_event
+};
+
+/// A pJ price for every registered energy event, loaded from configs/energy/<name>.yaml
+/// (format: docs/energy.md). Contract: a loaded table prices every event of the registry it was
+/// checked against, with finite values ≥ 0, and is immutable; energy is only ever computed here
+/// (Σ count × pJ), never inside a hardware model.
+class EnergyTable {
+public:
+  /// Reads and validates a table file. Throws InputError naming `file:line:col: key.path` for
+  /// syntax errors, a bad version, missing or unknown components or events (with a did-you-mean
+  /// hint), duplicate keys, and negative or non-numeric prices.
+  static EnergyTable load(const std::filesystem::path &path, const EventRegistry &registry);
+  /// Same from YAML text; `file` names it in messages.
+  static EnergyTable parse(const std::string &yaml_text, const std::string &file,
+                           const EventRegistry &registry);
+
+  const std::string &file() const { return m_file; }
+  const std::string &name() const { return m_name; }
+  const std::string &technology() const { return m_technology; }
+  const std::string &source() const { return m_source; }
+  const std::string &notes() const { return m_notes; }
+  const std::optional<Convention> &convention() const { return m_convention; }
+  const EventRegistry &registry() const { return m_registry; }
+
+  /// Price of one count of `e`, in pJ.
+  double pj(Event e) const { return m_pj[event_index(e)]; }
+  /// Σ over events of count × pJ.
+  double energy_pj(const EnergyCounters &counters) const;
+  /// Every registered event in registry order (zero counts included) with its count and energy.
+  std::vector<EventEnergy> breakdown(const EnergyCounters &counters) const;
+
+private:
+  EnergyTable() = default;
+
+  std::string m_file, m_name, m_technology, m_source, m_notes;
+  std::optional<Convention> m_convention;
+  std::array<double, kNumEvents> m_pj{};
+  EventRegistry m_registry;
+};
+
+/// Where table `name_or_path` lives: the path itself if it contains '/' or ends in ".yaml",
+/// otherwise `configs_dir`/energy/<name>.yaml (configs_dir is the folder holding hw/ and energy/).
+/// Throws InputError listing the available tables (with a did-you-mean) if a name has no file.
+std::filesystem::path resolve_energy_table(const std::string &name_or_path,
+                                           const std::filesystem::path &configs_dir);
+
+/// The configs folder of the source tree this binary was built from, or $GRANITA_CONFIGS if set.
+std::filesystem::path default_configs_dir();
+
+} // namespace granita::energy

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+// Energy tables: the shipped tables load and say what the docs say; every malformed table gives
+// an InputError naming file:line:col and key path; pricing counters; resolving table names.
+#include "src/energy/energy_table.h"
+
+#include "src/util/error.h"
+#include "tests/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace granita::energy {
+namespace {
+
+const std::filesystem::path kSource = GRANITA_SOURCE_DIR;
+
+std::string read_text(const std::filesystem::path &p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// A valid table, one component per line (line 6 is `crossbar`, line 14 `core`).
+const char *kValid = R"(version: 1
+name: test
+technology: 45nm
+source: a test table
+events:
+  crossbar: {row_read: 1.5}
+  accumulate: {synop: 0.25, add: 0.5, shift: 0}
+  neuron: {update: 2, spike: 3}
+  ptsoftmax: {shift: 0, add: 0, compare: 0}
+  bspn: {shift: 0, add: 0, compare: 0}
+  sram: {read_bit: 0.125, write_bit: 0.125}
+  router: {buffer_write_bit: 0, buffer_read_bit: 0, switch_bit: 0, route: 0}
+  link: {bit: 0.0625}
+  core: {leak_cycle: 1e-3}
+)";
+
+std::string replace(std::string s, const std::string &from, const std::string &to) {
+  const size_t at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return s.replace(at, from.size(), to);
+}
+
+std::string parse_error(const std::string &text) {
+  const EventRegistry reg = build_event_registry();
+  return test::input_error_message([&] { EnergyTable::parse(text, "t.yaml", reg); });
+}
+
+TEST(EnergyTable, EveryShippedTableLoadsAndPricesEveryEvent) {
+  const EventRegistry reg = build_event_registry();
+  for (const char *name : {"45nm-horowitz", "snn-ac-mac", "loihi"}) {
+    const auto path = resolve_energy_table(name, kSource / "configs");
+    EXPECT_EQ(path, kSource / "configs" / "energy" / (std::string(name) + ".yaml"));
+    const EnergyTable t = EnergyTable::load(path, reg);
+    EXPECT_EQ(t.name(), name);
+    EXPECT_FALSE(t.technology().empty());
+    EXPECT_FALSE(t.source().empty());
+    EXPECT_FALSE(t.notes().empty());
+    for (const EventInfo &e : reg.events())
+      EXPECT_TRUE(std::isfinite(t.pj(e.id)) && t.pj(e.id) >= 0) << name << " " << e.name();
+  }
+}
+
+TEST(EnergyTable, ShippedTablesFollowTheirStatedDerivations) {
+  const EventRegistry reg = build_event_registry();
+  const auto dir = kSource / "configs";
+  const EnergyTable conv = EnergyTable::load(resolve_energy_table("snn-ac-mac", dir), reg);
+  ASSERT_TRUE(conv.convention());
+  EXPECT_DOUBLE_EQ(conv.convention()->ac_pj, 0.9);
+  EXPECT_DOUBLE_EQ(conv.convention()->mac_pj, 4.6);
+  // The convention counts accumulates only.
+  for (const EventInfo &e : reg.events()) {
+    const bool ac = e.id == Event::AccumulateSynop || e.id == Event::AccumulateAdd;
+    EXPECT_DOUBLE_EQ(conv.pj(e.id), ac ? 0.9 : 0.0) << e.name();
+  }
+
+  const EnergyTable h = EnergyTable::load(resolve_energy_table("45nm-horowitz", dir), reg);
+  EXPECT_EQ(h.technology(), "45nm");
+  EXPECT_DOUBLE_EQ(h.pj(Event::AccumulateSynop), 0.03);  // 8-bit add
+  EXPECT_DOUBLE_EQ(h.pj(Event::AccumulateAdd), 0.1);     // 32-bit add
+  EXPECT_DOUBLE_EQ(h.pj(Event::SramReadBit), 10.0 / 64); // 8 KB array, 64-bit read
+  EXPECT_DOUBLE_EQ(h.pj(Event::CrossbarRowRead), 256 * 10.0 / 64);
+  EXPECT_DOUBLE_EQ(h.pj(Event::CoreLeakCycle), 0.0);
+
+  const EnergyTable l = EnergyTable::load(resolve_energy_table("loihi", dir), reg);
+  EXPECT_EQ(l.technology(), "14nm");
+  EXPECT_FALSE(l.convention());
+  EXPECT_DOUBLE_EQ(l.pj(Event::AccumulateSynop), 35.5);
+  EXPECT_DOUBLE_EQ(l.pj(Event::NeuronUpdate), 51.2 + 21.6);
+  EXPECT_DOUBLE_EQ(l.pj(Event::NeuronSpike), 69.3 + 111.0);
+  EXPECT_DOUBLE_EQ(l.pj(Event::RouterRoute), (3.0 + 4.2) / 2);
+  EXPECT_NEAR(l.pj(Event::CoreLeakCycle), 0.815e-3 * 2e-9 * 1e12, 1e-9);
+}
+
+TEST(EnergyTable, EnergyIsCountTimesPriceSummedInRegistryOrder) {
+  const EventRegistry reg = build_event_registry();
+  const EnergyTable t = EnergyTable::parse(kValid, "t.yaml", reg);
+  EXPECT_EQ(t.file(), "t.yaml");
+  EXPECT_FALSE(t.convention());
+  EXPECT_EQ(t.notes(), "");
+  EnergyCounters c;
+  EXPECT_EQ(t.energy_pj(c), 0.0);
+  c.add(Event::CrossbarRowRead, 4);  // 6
+  c.add(Event::AccumulateSynop, 8);  // 2
+  c.add(Event::NeuronSpike, 1);      // 3
+  c.add(Event::LinkBit, 16);         // 1
+  c.add(Event::CoreLeakCycle, 1000); // 1
+  EXPECT_DOUBLE_EQ(t.energy_pj(c), 13.0);
+  const std::vector<EventEnergy> b = t.breakdown(c);
+  ASSERT_EQ(b.size(), kNumEvents);
+  double sum = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    EXPECT_EQ(event_index(b[i].event), i);
+    EXPECT_EQ(b[i].name, reg.events()[i].name());
+    EXPECT_EQ(b[i].count, c.count(b[i].event));
+    EXPECT_DOUBLE_EQ(b[i].energy_pj, double(b[i].count) * b[i].pj_per_event);
+    sum += b[i].energy_pj;
+  }
+  EXPECT_DOUBLE_EQ(sum, 13.0);
+  EXPECT_EQ(b[0].name, "crossbar.row_read");
+  EXPECT_EQ(b[0].unit, "row");
+  EXPECT_DOUBLE_EQ(b[0].energy_pj, 6.0);
+}
+
+TEST(EnergyTable, OptionalConventionSection) {
+  const EventRegistry reg = build_event_registry();
+  const EnergyTable t = EnergyTable::parse(
+      replace(kValid, "events:", "convention: {ac_pj: 0.9, mac_pj: 4.6}\nevents:"), "t.yaml", reg);
+  ASSERT_TRUE(t.convention());
+  EXPECT_DOUBLE_EQ(t.convention()->mac_pj, 4.6);
+  std::string e = parse_error(replace(kValid, "events:", "convention: {ac_pj: 0.9}\nevents:"));
+  EXPECT_NE(e.find("t.yaml:5:13: convention.mac_pj: missing required key"), std::string::npos) << e;
+  e = parse_error(
+      replace(kValid, "events:", "convention: {ac_pj: 0.9, mac_pj: 4.6, mac_jp: 1}\nevents:"));
+  EXPECT_NE(e.find("t.yaml:5:39: convention.mac_jp: unknown key (did you mean 'mac_pj'?)"),
+            std::string::npos)
+      << e;
+  e = parse_error(replace(kValid, "events:", "convention:\nevents:"));
+  EXPECT_NE(e.find("t.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("convention: expected a mapping"), std::string::npos) << e;
+}
+
+TEST(EnergyTable, MissingUnknownNegativeAndDuplicateEventsNameFileLineAndKey) {
+  // Missing event: the location is the component's map.
+  std::string e = parse_error(replace(kValid, "{bit: 0.0625}", "{}"));
+  EXPECT_NE(e.find("t.yaml:13:9: events.link.bit: missing price for registered event 'link.bit'"),
+            std::string::npos)
+      << e;
+  // Missing component.
+  e = parse_error(replace(kValid, "  link: {bit: 0.0625}\n", ""));
+  EXPECT_NE(e.find("t.yaml:6:3: events.link: missing component 'link'"), std::string::npos) << e;
+  // Unknown (misspelt) event, with a did-you-mean.
+  e = parse_error(replace(kValid, "row_read", "row_reed"));
+  EXPECT_NE(e.find("t.yaml:6:14: events.crossbar.row_reed: unknown event 'crossbar.row_reed' "
+                   "(did you mean 'row_read'?)"),
+            std::string::npos)
+      << e;
+  // An event of another component.
+  e = parse_error(replace(kValid, "spike: 3}", "spike: 3, synop: 1}"));
+  EXPECT_NE(e.find("t.yaml:8:33: events.neuron.synop: unknown event 'neuron.synop' (did you mean "
+                   "'accumulate.synop'?)"),
+            std::string::npos)
+      << e;
+  // Unknown component, with a did-you-mean.
+  e = parse_error(replace(kValid, "  sram:", "  sarm:"));
+  EXPECT_NE(e.find("t.yaml:11:3: events.sarm: unknown component 'sarm' (did you mean 'sram'?)"),
+            std::string::npos)
+      << e;
+  // Negative and non-numeric prices.
+  e = parse_error(replace(kValid, "update: 2", "update: -2"));
+  EXPECT_NE(e.find("t.yaml:8:20: events.neuron.update: energy must be non-negative, got -2 pJ"),
+            std::string::npos)
+      << e;
+  e = parse_error(replace(kValid, "update: 2", "update: two"));
+  EXPECT_NE(e.find("t.yaml:8:20: events.neuron.update: expected an energy in pJ (a finite "
+                   "number), got 'two'"),
+            std::string::npos)
+      << e;
+  e = parse_error(replace(kValid, "update: 2", "update: [2]"));
+  EXPECT_NE(e.find("events.neuron.update: expected an energy in pJ"), std::string::npos) << e;
+  e = parse_error(replace(kValid, "update: 2", "update: .nan"));
+  EXPECT_NE(e.find("got '.nan'"), std::string::npos) << e;
+  // Duplicates.
+  e = parse_error(replace(kValid, "{bit: 0.0625}", "{bit: 0.0625, bit: 1}"));
+  EXPECT_NE(e.find("t.yaml:13:23: events.link.bit: duplicate event"), std::string::npos) << e;
+  e = parse_error(std::string(kValid) + "  link: {bit: 1}\n");
+  EXPECT_NE(e.find("t.yaml:15:3: events.link: duplicate component"), std::string::npos) << e;
+}
+
+TEST(EnergyTable, TopLevelChecks) {
+  std::string e = parse_error(replace(kValid, "version: 1", "version: 3"));
+  EXPECT_NE(e.find("t.yaml:1:10: version: unsupported energy table version 3"), std::string::npos)
+      << e;
+  e = parse_error(replace(kValid, "technology: 45nm\n", ""));
+  EXPECT_NE(e.find("technology: missing required key"), std::string::npos) << e;
+  e = parse_error(replace(kValid, "name: test", "name: test\nsorce: x"));
+  EXPECT_NE(e.find("t.yaml:3:1: sorce: unknown key"), std::string::npos) << e;
+  e = parse_error(replace(kValid, "events:", "events: 3\nold:"));
+  EXPECT_NE(e.find("events: expected a mapping"), std::string::npos) << e;
+  e = parse_error("");
+  EXPECT_NE(e.find("t.yaml: file is empty"), std::string::npos) << e;
+  e = parse_error("[1, 2]");
+  EXPECT_NE(e.find("expected a mapping"), std::string::npos) << e;
+  e = parse_error(replace(kValid, "source: a test table", "source: \"\""));
+  EXPECT_NE(e.find("source: must cite"), std::string::npos) << e;
+}
+
+TEST(EnergyTable, LoadNamesTheFileAndRejectsMissingOrBinaryFiles) {
+  const EventRegistry reg = build_event_registry();
+  test::TempDir dir;
+  const auto p = dir.path() / "bad.yaml";
+  test::write_file(p, replace(kValid, "synop: 0.25", "synop: -1"));
+  std::string e = test::input_error_message([&] { EnergyTable::load(p, reg); });
+  EXPECT_NE(e.find(p.string() + ":7:"), std::string::npos) << e;
+  e = test::input_error_message([&] { EnergyTable::load(dir.path() / "none.yaml", reg); });
+  EXPECT_NE(e.find("none.yaml"), std::string::npos) << e;
+  test::write_file(p, std::string("version: 1\0", 11));
+  e = test::input_error_message([&] { EnergyTable::load(p, reg); });
+  EXPECT_NE(e.find("NUL"), std::string::npos) << e;
+}
+
+TEST(EnergyTable, BadInputCorpus) {
+  // tests/inputs/bad/energy: <name>.yaml is rejected with the substring in <name>.expect.
+  const EventRegistry reg = build_event_registry();
+  const auto dir = kSource / "tests" / "inputs" / "bad" / "energy";
+  int checked = 0;
+  for (const auto &entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml")
+      continue;
+    auto expect_path = entry.path();
+    expect_path.replace_extension(".expect");
+    ASSERT_TRUE(std::filesystem::exists(expect_path)) << expect_path;
+    std::string expected = read_text(expect_path);
+    while (!expected.empty() && (expected.back() == '\n' || expected.back() == '\r'))
+      expected.pop_back();
+    ASSERT_FALSE(expected.empty()) << expect_path;
+    const std::string e = test::input_error_message([&] { EnergyTable::load(entry.path(), reg); });
+    EXPECT_NE(e.find(expected), std::string::npos)
+        << entry.path().filename() << "\n  got:      " << e << "\n  expected: " << expected;
+    ++checked;
+  }
+  EXPECT_GE(checked, 10);
+}
+
+TEST(EnergyTable, ResolvesNamesAndPaths) {
+  const auto configs = kSource / "configs";
+  EXPECT_EQ(resolve_energy_table("loihi", configs), configs / "energy" / "loihi.yaml");
+  EXPECT_EQ(resolve_energy_table("my/table", configs), std::filesystem::path("my/table"));
+  EXPECT_EQ(resolve_energy_table("table.yaml", configs), std::filesystem::path("table.yaml"));
+  std::string e = test::input_error_message([&] { resolve_energy_table("45nm-horowtz", configs); });
+  EXPECT_NE(e.find("no table named '45nm-horowtz'"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean '45nm-horowitz'?"), std::string::npos) << e;
+  EXPECT_NE(e.find("available: 45nm-horowitz, loihi, snn-ac-mac"), std::string::npos) << e;
+  if (!std::getenv("GRANITA_CONFIGS")) {
+    EXPECT_TRUE(std::filesystem::exists(default_configs_dir() / "energy" / "snn-ac-mac.yaml"));
+  }
+}
+
+} // namespace
+} // namespace granita::energy
