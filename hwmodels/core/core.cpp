@@ -283,6 +283,9 @@ void Core::step() {
   uint64_t next = UINT64_MAX;
   if (more_tx)
     next = now + 1;
+  const uint64_t arrival = from_router[0]->next_arrival();
+  if (arrival != UINT64_MAX && arrival > now)
+    next = std::min(next, arrival);
   if (!m_local.empty())
     next = std::min(next, m_local.front().at);
   for (const Running &r : m_running)

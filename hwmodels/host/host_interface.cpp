@@ -4,6 +4,8 @@
 #include "src/ref/kernels.h"
 #include "src/util/error.h"
 
+#include <algorithm>
+
 namespace granita::hw {
 
 using mapping::TaskKind;
@@ -57,8 +59,12 @@ void HostInterface::step() {
       m_done_event.notify(sc_core::SC_ZERO_TIME);
     }
   });
-  if (m_ni.inject(*to_router[0], now))
-    m_wake.notify(m_p.period);
+  uint64_t next = m_ni.inject(*to_router[0], now) ? now + 1 : UINT64_MAX;
+  const uint64_t arrival = from_router[0]->next_arrival();
+  if (arrival != UINT64_MAX && arrival > now)
+    next = std::min(next, arrival);
+  if (next != UINT64_MAX)
+    m_wake.notify(m_p.period * double(next - now));
 }
 
 } // namespace granita::hw

@@ -108,6 +108,10 @@ public:
   virtual void pop(int vc) = 0;
   virtual int vcs() const = 0;
   virtual bool empty() const = 0;
+  /// Earliest arrival cycle of a buffered flit, UINT64_MAX if none. A receiver that wakes before
+  /// a flit has arrived must re-arm for this cycle: sc_event keeps only the earliest pending
+  /// notification, so the sender's later wake-up may have been merged away.
+  virtual uint64_t next_arrival() const = 0;
 };
 
 /// A link plus the downstream input buffer it fills: per virtual channel a FIFO of
@@ -154,8 +158,7 @@ public:
   }
   int vcs() const override { return m_vcs; }
   bool empty() const override { return m_size == 0; }
-  /// Earliest arrival cycle among buffered flits (for the receiver's next wake-up).
-  uint64_t next_arrival() const {
+  uint64_t next_arrival() const override {
     uint64_t best = UINT64_MAX;
     for (const auto &q : m_q)
       if (!q.empty() && q.front().arrival < best)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hwmodels/router/spike_router.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace granita::hw {
@@ -128,8 +129,16 @@ void SpikeRouter::tick() {
     if (in[ip].size() != 0)
       for (int vc = 0; vc < V && !ready_left; ++vc)
         ready_left = in[ip]->peek(vc, now) != nullptr;
-  if (ready_left)
+  if (ready_left) {
     m_wake.notify(m_p.period);
+    return;
+  }
+  uint64_t next = UINT64_MAX;
+  for (int ip = 0; ip < kNumPorts; ++ip)
+    if (in[ip].size() != 0)
+      next = std::min(next, in[ip]->next_arrival());
+  if (next != UINT64_MAX && next > now)
+    m_wake.notify(m_p.period * double(next - now));
 }
 
 bool SpikeRouter::idle() {

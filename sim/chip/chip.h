@@ -6,6 +6,7 @@
 #include "hwmodels/host/host_interface.h"
 #include "hwmodels/noc/noc.h"
 #include "hwmodels/router/spike_router.h"
+#include "sim/chip/mesh.h"
 #include "src/config/hw_config.h"
 
 #include <systemc>
@@ -29,7 +30,7 @@ public:
   hw::HostInterface &host() { return *m_host; }
   hw::EnergyLedger &ledger() { return m_ledger; }
   const std::vector<std::unique_ptr<hw::Core>> &cores() const { return m_cores; }
-  const std::vector<std::unique_ptr<hw::SpikeRouter>> &routers() const { return m_routers; }
+  const std::vector<std::unique_ptr<hw::SpikeRouter>> &routers() const { return m_mesh.routers; }
   int cores_powered() const { return int(m_cores.size()); }
 
   /// Starts a sentence; sc_start() then returns when its logits are in, or the watchdog fired.
@@ -48,8 +49,7 @@ private:
   sc_core::sc_time m_period;
   hw::PacketPool m_pool;
   hw::EnergyLedger m_ledger;
-  std::vector<std::unique_ptr<hw::FlitChannel>> m_channels;
-  std::vector<std::unique_ptr<hw::SpikeRouter>> m_routers;
+  Mesh m_mesh;
   std::vector<std::unique_ptr<hw::Core>> m_cores;
   std::unique_ptr<hw::HostInterface> m_host;
   sc_core::sc_event m_watch;

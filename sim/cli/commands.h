@@ -43,3 +43,22 @@ struct RunOptions {
 int run_run(const RunOptions &o);
 
 } // namespace granita::cli
+
+namespace granita::cli {
+
+struct NocOptions {
+  std::string hw;
+  std::vector<std::string> hw_params;
+  std::string traffic = "uniform";
+  double rate = 0.1;
+  int packet_flits = 4;
+  uint64_t cycles = 10000;
+  uint64_t seed = 1;
+  std::string json_out;
+};
+int run_noc(const NocOptions &o);
+
+/// `granita describe [unit]`: parameters, ports and energy events of the hardware units.
+int run_describe(const std::string &unit);
+
+} // namespace granita::cli

@@ -344,6 +344,22 @@ int main(int argc, char **argv) {
   run->add_option("--watchdog-cycles", ro.watchdog_cycles,
                   "stop with an error after this many cycles without progress");
 
+  cli::NocOptions no;
+  auto *noc = app.add_subcommand("noc", "synthetic traffic on the router mesh alone");
+  noc->add_option("--hw", no.hw, "hardware config (configs/hw/*.yaml)")->required();
+  noc->add_option("-p", no.hw_params, "hardware config override key.path=value");
+  noc->add_option("--traffic", no.traffic, "uniform | transpose | hotspot");
+  noc->add_option("--rate", no.rate, "offered load, flits per node per cycle");
+  noc->add_option("--packet-flits", no.packet_flits, "flits per packet (default 4)");
+  noc->add_option("--cycles", no.cycles, "injection cycles (default 10000)");
+  noc->add_option("--seed", no.seed, "random seed");
+  noc->add_option("--json", no.json_out, "write the result as JSON");
+
+  std::string describe_unit;
+  auto *describe = app.add_subcommand("describe", "parameters, ports and energy events of a unit");
+  describe->add_option("unit", describe_unit, "router, crossbar, accumulate, neuron, ptsoftmax, "
+                                              "bspn, sram, core, host (default: all)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -359,6 +375,10 @@ int main(int argc, char **argv) {
       return cli::run_compile(co);
     if (*run)
       return cli::run_run(ro);
+    if (*noc)
+      return cli::run_noc(no);
+    if (*describe)
+      return cli::run_describe(describe_unit);
     if (*tokenize)
       return run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
     if (*synth)
