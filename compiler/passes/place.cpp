@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // place: every primitive onto a core of the X x Y mesh (tiles also onto a crossbar slot),
 // minimising traffic-weighted hop distance. Deterministic greedy: tiles fill cores along a
-// serpentine path in execution order (consecutive layers stay adjacent), then every other
+// serpentine path in execution order (consecutive layers stay adjacent), spread evenly so every
+// core's accumulate unit gets a share of the work, then every other
 // primitive goes to the core that minimises its bits x hops to already placed neighbours,
 // and a second sweep re-places those with all neighbours known.
 #include "compiler/passes/passes.h"
@@ -51,6 +52,13 @@ bool place_on(IrGraph &ir, const Chip &chip, std::string &why) {
   std::vector<int> slots(size_t(cores), 0);
   std::vector<int64_t> sram(size_t(cores), 0);
   size_t cursor = 0;
+  // Spread tiles evenly over the mesh: every core has its own accumulate unit, so packing all
+  // crossbars of few cores would serialise their work; at most ceil(tiles / cores) per core.
+  int64_t total_tiles = 0;
+  for (auto v : boost::make_iterator_range(boost::vertices(g)))
+    total_tiles += g[v].task.kind == TaskKind::XbarTile;
+  const int cap = int(std::min<int64_t>(chip.slots, std::max<int64_t>(
+                                                        1, (total_tiles + cores - 1) / cores)));
   for (auto v : boost::make_iterator_range(boost::vertices(g))) {
     Task &t = g[v].task;
     if (t.kind == TaskKind::HostEmbed || t.kind == TaskKind::HostOut) {
@@ -60,7 +68,7 @@ bool place_on(IrGraph &ir, const Chip &chip, std::string &why) {
     t.core = kUnplaced;
     if (t.kind != TaskKind::XbarTile)
       continue;
-    while (cursor < snake.size() && slots[size_t(snake[cursor])] == chip.slots)
+    while (cursor < snake.size() && slots[size_t(snake[cursor])] == cap)
       ++cursor;
     if (cursor == snake.size()) {
       why = "crossbars";
