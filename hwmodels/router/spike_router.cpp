@@ -72,24 +72,47 @@ int SpikeRouter::route(const Flit &f) {
 void SpikeRouter::tick() {
   const uint64_t now = cycle();
   const int V = m_p.virtual_channels, n_in = kNumPorts * V;
-  std::array<bool, kNumPorts> input_used{};
-  bool ready_left = false;
-  for (int o = 0; o < kNumPorts; ++o) {
-    if (out[o].size() == 0)
+  // Heads of line this cycle (route computed once per packet per router).
+  std::array<const Flit *, kNumPorts * kMaxVcs> head{};
+  bool any = false;
+  for (int ip = 0; ip < kNumPorts; ++ip) {
+    if (in[ip].size() == 0)
       continue;
-    for (int k = 1; k <= n_in; ++k) {
-      const int idx = (m_rr[size_t(o)] + k) % n_in;
-      const int ip = idx / V, vc = idx % V;
-      if (input_used[size_t(ip)] || in[ip].size() == 0)
-        continue;
-      const Flit *f = in[ip]->peek(vc, now);
+    IFlitRx &rx = *in[ip][0];
+    for (int vc = 0; vc < V; ++vc) {
+      const Flit *f = rx.peek(vc, now);
       if (!f)
         continue;
+      const int idx = ip * V + vc;
+      head[size_t(idx)] = f;
+      any = true;
       InState &st = m_in[size_t(idx)];
       if (st.out_port < 0) {
         st.out_port = route(*f);
         m_ledger.task(f->owner).add(Event::RouterRoute);
       }
+    }
+  }
+  if (!any) {
+    uint64_t next = UINT64_MAX;
+    for (int ip = 0; ip < kNumPorts; ++ip)
+      if (in[ip].size() != 0)
+        next = std::min(next, in[ip]->next_arrival());
+    if (next != UINT64_MAX && next > now)
+      m_wake.notify(m_p.period * double(next - now));
+    return;
+  }
+  std::array<bool, kNumPorts> input_used{};
+  for (int o = 0; o < kNumPorts; ++o) {
+    if (out[o].size() == 0)
+      continue;
+    for (int k = 1; k <= n_in; ++k) {
+      const int idx = (m_rr[size_t(o)] + k) % n_in;
+      const Flit *f = head[size_t(idx)];
+      const int ip = idx / V, vc = idx % V;
+      if (!f || input_used[size_t(ip)])
+        continue;
+      InState &st = m_in[size_t(idx)];
       if (st.out_port != o)
         continue;
       if (st.out_vc < 0) {
@@ -101,12 +124,14 @@ void SpikeRouter::tick() {
         if (st.out_vc < 0)
           continue; // every VC of this output carries another packet
       }
-      if (!out[o]->can_send(st.out_vc))
+      IFlitTx &tx = *out[o][0];
+      if (!tx.can_send(st.out_vc))
         continue;
       Flit g = *f;
       g.vc = uint8_t(st.out_vc);
       in[ip]->pop(vc);
-      out[o]->send(g);
+      head[size_t(idx)] = nullptr;
+      tx.send(g);
       energy::EnergyCounters &c = m_ledger.task(g.owner);
       c.add(Event::RouterBufferReadBit, uint64_t(m_p.flit_bits));
       c.add(Event::RouterSwitchBit, uint64_t(m_p.flit_bits));
@@ -125,20 +150,8 @@ void SpikeRouter::tick() {
       break;
     }
   }
-  for (int ip = 0; ip < kNumPorts && !ready_left; ++ip)
-    if (in[ip].size() != 0)
-      for (int vc = 0; vc < V && !ready_left; ++vc)
-        ready_left = in[ip]->peek(vc, now) != nullptr;
-  if (ready_left) {
-    m_wake.notify(m_p.period);
-    return;
-  }
-  uint64_t next = UINT64_MAX;
-  for (int ip = 0; ip < kNumPorts; ++ip)
-    if (in[ip].size() != 0)
-      next = std::min(next, in[ip]->next_arrival());
-  if (next != UINT64_MAX && next > now)
-    m_wake.notify(m_p.period * double(next - now));
+  // Flits were waiting (forwarded or blocked): look again next cycle.
+  m_wake.notify(m_p.period);
 }
 
 bool SpikeRouter::idle() {
