@@ -238,6 +238,9 @@ void Core::start(Unit u, uint64_t now) {
   r.end = now + uint64_t(cycles);
   r.active = true;
   m_busy[size_t(u)] += uint64_t(cycles);
+  m_unit_busy[size_t(u)] = true;
+  if (m_trace)
+    m_trace->busy(m_p.index, int(u), m_state[size_t(r.job.local)].id, now, r.end);
 }
 
 void Core::finish(Unit u, uint64_t now) {
@@ -262,6 +265,7 @@ void Core::finish(Unit u, uint64_t now) {
   ++ts.done;
   ++m_jobs_done;
   r.active = false;
+  m_unit_busy[size_t(u)] = false;
   r.out.clear();
 }
 

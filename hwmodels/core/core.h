@@ -62,6 +62,10 @@ public:
   /// When on, every job's output is kept (task id -> token -> values) for bit-exact diagnosis.
   void set_capture(bool on) { m_capture = on; }
   const std::vector<std::vector<std::vector<int64_t>>> &captured() const { return m_captured; }
+  /// Optional trace sink (not owned).
+  void set_trace(TraceRecorder *t) { m_trace = t; }
+  /// Per unit: 1 while a job runs (for VCD tracing with sc_trace).
+  const bool &unit_busy(int u) const { return m_unit_busy[size_t(u)]; }
 
 private:
   enum Unit { kAccumulate = 0, kNeuron = 1, kSoftmax = 2, kBspn = 3, kNumUnits = 4 };
@@ -116,6 +120,8 @@ private:
   int m_n = 0;
   uint64_t m_jobs_done = 0;
   bool m_capture = false;
+  TraceRecorder *m_trace = nullptr;
+  std::array<bool, kNumUnits> m_unit_busy{};
   std::vector<std::vector<std::vector<int64_t>>> m_captured; // [local task][token]
 };
 

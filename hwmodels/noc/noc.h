@@ -92,6 +92,32 @@ private:
   energy::EnergyCounters m_chip;
 };
 
+/// Records unit busy intervals and router activity for Perfetto/Chrome traces. Modules call it
+/// only when one is installed (a null pointer costs one branch). Contract: owned by the chip.
+class TraceRecorder {
+public:
+  struct Busy {
+    int core, unit, task;
+    uint64_t start, end;
+  };
+  void busy(int core, int unit, int task, uint64_t start, uint64_t end) {
+    if (m_on)
+      m_busy.push_back({core, unit, task, start, end});
+  }
+  void flit(int router, uint64_t cycle) {
+    if (m_on)
+      m_flits.push_back({router, cycle});
+  }
+  void set_on(bool on) { m_on = on; }
+  const std::vector<Busy> &busy_intervals() const { return m_busy; }
+  const std::vector<std::pair<int, uint64_t>> &flits() const { return m_flits; }
+
+private:
+  bool m_on = false;
+  std::vector<Busy> m_busy;
+  std::vector<std::pair<int, uint64_t>> m_flits;
+};
+
 /// Sending side of a link: what an upstream router or network interface sees.
 class IFlitTx : public virtual sc_core::sc_interface {
 public:

@@ -147,6 +147,8 @@ void SpikeRouter::tick() {
       m_rr[size_t(o)] = idx;
       ++m_forwarded;
       m_last_progress = now;
+      if (m_trace)
+        m_trace->flit(m_index, now);
       break;
     }
   }

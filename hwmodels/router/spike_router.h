@@ -45,6 +45,12 @@ public:
   sc_core::sc_event &wake() { return m_wake; }
 
   uint64_t flits_forwarded() const { return m_forwarded; }
+  const uint64_t &forwarded_counter() const { return m_forwarded; } // for sc_trace
+  /// Optional trace sink (not owned).
+  void set_trace(TraceRecorder *t, int index) {
+    m_trace = t;
+    m_index = index;
+  }
   uint64_t last_progress_cycle() const { return m_last_progress; }
   /// Buffered flits per input port and VC, for the watchdog's report.
   std::string buffer_state();
@@ -66,6 +72,8 @@ private:
   std::vector<int> m_out_owner; // [port * vcs + vc] -> input index or -1
   std::array<int, kNumPorts> m_rr{};
   uint64_t m_forwarded = 0, m_last_progress = 0;
+  TraceRecorder *m_trace = nullptr;
+  int m_index = 0;
 };
 
 } // namespace granita::hw

@@ -7,7 +7,7 @@
 namespace granita::sim {
 
 Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::Program &prog,
-           uint64_t watchdog_cycles)
+           uint64_t watchdog_cycles, const std::string &vcd_path)
     : sc_core::sc_module(name), m_period(1e3 / hwc.clock_mhz, sc_core::SC_NS),
       m_ledger(prog.mapping.tasks.size()), m_watchdog_cycles(watchdog_cycles) {
   const int X = hwc.mesh_x, Y = hwc.mesh_y, V = hwc.router_virtual_channels;
@@ -41,9 +41,32 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
   m_host = std::make_unique<hw::HostInterface>("host", hp, prog, m_pool, m_ledger);
   m_mesh.attach(0, hw::kWest, *m_host, "host", hwc.hop_latency_cycles);
 
+  for (size_t i = 0; i < m_mesh.routers.size(); ++i)
+    m_mesh.routers[i]->set_trace(&m_trace, int(i));
+  for (auto &c : m_cores)
+    c->set_trace(&m_trace);
+  if (!vcd_path.empty()) {
+    // Key signals: every router's forwarded-flit counter and every unit's busy flag.
+    std::string base = vcd_path;
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
+      base.resize(base.size() - 4);
+    m_vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+    for (const auto &r : m_mesh.routers)
+      sc_core::sc_trace(m_vcd, r->forwarded_counter(), std::string(r->basename()) + "_flits");
+    const char *units[] = {"accumulate", "neuron", "ptsoftmax", "bspn"};
+    for (const auto &c : m_cores)
+      for (int u = 0; u < 4; ++u)
+        sc_core::sc_trace(m_vcd, c->unit_busy(u), std::string(c->basename()) + "_" + units[u]);
+  }
+
   SC_METHOD(watchdog);
   dont_initialize();
   sensitive << m_watch << m_host->done_event();
+}
+
+Chip::~Chip() {
+  if (m_vcd)
+    sc_core::sc_close_vcd_trace_file(m_vcd);
 }
 
 void Chip::begin_sentence(const std::vector<int32_t> &ids, const std::vector<int32_t> &type_ids) {

@@ -25,7 +25,10 @@ class Chip : public sc_core::sc_module {
 public:
   SC_HAS_PROCESS(Chip);
   Chip(sc_core::sc_module_name name, const config::HwConfig &hw, const hw::Program &prog,
-       uint64_t watchdog_cycles);
+       uint64_t watchdog_cycles, const std::string &vcd_path = "");
+  ~Chip() override;
+  /// Perfetto/Chrome trace recorder (off until set_on(true)).
+  hw::TraceRecorder &trace() { return m_trace; }
 
   hw::HostInterface &host() { return *m_host; }
   hw::EnergyLedger &ledger() { return m_ledger; }
@@ -49,6 +52,8 @@ private:
   sc_core::sc_time m_period;
   hw::PacketPool m_pool;
   hw::EnergyLedger m_ledger;
+  hw::TraceRecorder m_trace;
+  sc_core::sc_trace_file *m_vcd = nullptr;
   Mesh m_mesh;
   std::vector<std::unique_ptr<hw::Core>> m_cores;
   std::unique_ptr<hw::HostInterface> m_host;

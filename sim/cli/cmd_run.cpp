@@ -86,7 +86,12 @@ int run_run(const RunOptions &o) {
       examples.resize(size_t(o.limit));
   }
 
-  sim::Simulator simulator(m, hw, mp, o.watchdog_cycles);
+  if (!o.trace.empty() && (o.trace_sentence < 0 || size_t(o.trace_sentence) >= examples.size()))
+    throw InputError({}, "--trace-sentence",
+                     "sentence " + std::to_string(o.trace_sentence) + " is not among the " +
+                         std::to_string(examples.size()) + " simulated");
+  sim::Simulator simulator(m, hw, mp, o.watchdog_cycles, o.vcd);
+  uint64_t trace_start = 0;
   const ref::Reference reference(m);
   eval::EvalReport rep;
   rep.model = m.name;
@@ -110,7 +115,12 @@ int run_run(const RunOptions &o) {
     if (ex.text_b)
       b = *ex.text_b;
     const text::Encoding enc = tok.encode(ex.text_a, b, size_t(m.arch.max_seq_len));
+    const bool tracing = !o.trace.empty() && int(i) == o.trace_sentence;
+    simulator.chip().trace().set_on(tracing);
+    if (tracing)
+      trace_start = uint64_t(sc_core::sc_time_stamp() / simulator.chip().period());
     sim::SentenceRun r = simulator.run(enc.ids, enc.type_ids);
+    simulator.chip().trace().set_on(false);
     bool exact = true;
     if (!o.no_check) {
       const ref::ReferenceResult want = reference.run(enc.ids, enc.type_ids);
@@ -266,6 +276,8 @@ int run_run(const RunOptions &o) {
   }
   if (!o.csv_out.empty())
     write_file_atomic(o.csv_out, csv.str());
+  if (!o.trace.empty())
+    write_file_atomic(o.trace, simulator.trace_json(trace_start));
   return 0;
 }
 

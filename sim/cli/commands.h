@@ -39,6 +39,9 @@ struct RunOptions {
   bool no_check = false; // skip the per-sentence bit-exact check against the reference
   bool quiet = false;    // no per-sentence lines
   uint64_t watchdog_cycles = 200000;
+  std::string vcd;        // VCD of key signals (whole run)
+  std::string trace;      // Perfetto/Chrome trace JSON of one sentence
+  int trace_sentence = 0; // which sentence --trace records
 };
 int run_run(const RunOptions &o);
 

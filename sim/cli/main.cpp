@@ -341,6 +341,9 @@ int main(int argc, char **argv) {
   run->add_option("--csv", ro.csv_out, "write per-sentence rows as CSV");
   run->add_flag("--no-check", ro.no_check, "skip the per-sentence check against the reference");
   run->add_flag("-q,--quiet", ro.quiet, "no per-sentence lines");
+  run->add_option("--vcd", ro.vcd, "write a VCD of key signals (router flits, unit busy)");
+  run->add_option("--trace", ro.trace, "write a Perfetto/Chrome trace JSON of one sentence");
+  run->add_option("--trace-sentence", ro.trace_sentence, "sentence for --trace (default 0)");
   run->add_option("--watchdog-cycles", ro.watchdog_cycles,
                   "stop with an error after this many cycles without progress");
 

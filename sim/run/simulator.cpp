@@ -4,14 +4,61 @@
 #include "src/ref/sorbet_reference.h"
 #include "src/util/error.h"
 
+#include <nlohmann/json.hpp>
+
+#include <map>
+
 #include <sstream>
 
 namespace granita::sim {
 
 Simulator::Simulator(const model::SorbetModel &model, const config::HwConfig &hw,
-                     const mapping::Mapping &mapping, uint64_t watchdog_cycles)
+                     const mapping::Mapping &mapping, uint64_t watchdog_cycles,
+                     const std::string &vcd_path)
     : m_model(model), m_hw(hw), m_prog(model, mapping) {
-  m_chip = std::make_unique<Chip>("chip", hw, m_prog, watchdog_cycles);
+  m_chip = std::make_unique<Chip>("chip", hw, m_prog, watchdog_cycles, vcd_path);
+}
+
+std::string Simulator::trace_json(uint64_t start_cycle) const {
+  const double us = 1.0 / m_hw.clock_mhz;
+  const char *units[] = {"accumulate", "neuron", "ptsoftmax", "bspn"};
+  nlohmann::json ev = nlohmann::json::array();
+  std::map<int, bool> cores;
+  for (const auto &b : m_chip->trace().busy_intervals()) {
+    if (!cores[b.core]) {
+      cores[b.core] = true;
+      ev.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", b.core},
+                    {"args", {{"name", "core " + std::to_string(b.core)}}}});
+      for (int u = 0; u < 4; ++u)
+        ev.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", b.core}, {"tid", u},
+                      {"args", {{"name", units[u]}}}});
+    }
+    ev.push_back({{"ph", "X"},
+                  {"name", m_prog.mapping.tasks[size_t(b.task)].name},
+                  {"cat", units[b.unit]},
+                  {"pid", b.core},
+                  {"tid", b.unit},
+                  {"ts", double(b.start - start_cycle) * us},
+                  {"dur", double(b.end - b.start) * us}});
+  }
+  const int noc_pid = 1 << 20;
+  ev.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", noc_pid},
+                {"args", {{"name", "NoC (flits per 100 cycles)"}}}});
+  std::map<std::pair<int, uint64_t>, int> windows;
+  for (const auto &f : m_chip->trace().flits())
+    ++windows[{f.first, (f.second - start_cycle) / 100}];
+  for (const auto &[key, count] : windows) {
+    const int x = key.first % m_hw.mesh_x, y = key.first / m_hw.mesh_x;
+    ev.push_back({{"ph", "C"},
+                  {"name", "router_" + std::to_string(x) + "_" + std::to_string(y)},
+                  {"pid", noc_pid},
+                  {"ts", double(key.second * 100) * us},
+                  {"args", {{"flits", count}}}});
+  }
+  nlohmann::json j;
+  j["traceEvents"] = ev;
+  j["displayTimeUnit"] = "ns";
+  return j.dump() + "\n";
 }
 
 Simulator::~Simulator() = default;

@@ -32,7 +32,8 @@ struct SentenceRun {
 class Simulator {
 public:
   Simulator(const model::SorbetModel &model, const config::HwConfig &hw,
-            const mapping::Mapping &mapping, uint64_t watchdog_cycles = 200000);
+            const mapping::Mapping &mapping, uint64_t watchdog_cycles = 200000,
+            const std::string &vcd_path = "");
   ~Simulator();
 
   /// Runs one sentence. Throws SimulationStalled (an InputError naming the blocked routers,
@@ -46,6 +47,10 @@ public:
                              const std::vector<int32_t> &type_ids);
 
   Chip &chip() { return *m_chip; }
+  /// Writes the trace recorded so far as Chrome/Perfetto trace-event JSON: per core and unit
+  /// the busy intervals (named by task), per router its flits per 100 cycles. Times in us from
+  /// `start_cycle`.
+  std::string trace_json(uint64_t start_cycle) const;
   const hw::Program &program() const { return m_prog; }
 
 private:
