@@ -3,6 +3,7 @@
 #include "compiler/compile.h"
 #include "sim/cli/commands.h"
 #include "src/config/hw_config.h"
+#include "src/energy/energy_table.h"
 #include "src/mapping/mapping.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
@@ -80,8 +81,36 @@ int run_compile(const CompileOptions &o) {
               double(s.cycles_lower_bound) / clock_hz * 1e6, hw.clock_mhz);
   std::printf("  %-28s %lld synaptic accumulates per sentence at full activity\n",
               "dense synops bound", (long long)s.dense_synops);
+  // Analytical energy estimate: the mapping's dense work scaled by an assumed activity (mean
+  // input spike count = half the levels, the midpoint of the k-bit range), its traffic at
+  // max_seq_len, priced by the chip's energy table. `granita run` measures the real counts.
+  const energy::EventRegistry registry = energy::build_event_registry();
+  const energy::EnergyTable table = energy::EnergyTable::load(
+      energy::resolve_energy_table(hw.energy_table, energy::default_configs_dir()), registry);
+  const double activity = 0.5;
+  const int64_t n = mp.max_seq_len;
+  energy::EnergyCounters est;
+  for (const mapping::Task &t : mp.tasks) {
+    const int64_t w = t.hi - t.lo;
+    if (t.kind == mapping::TaskKind::XbarTile) {
+      const double events = double(n) * (t.row1 - t.row0) * m.arch.levels() * activity;
+      est.add(energy::Event::CrossbarRowRead, uint64_t(events));
+      est.add(energy::Event::AccumulateSynop, uint64_t(events * double(t.col1 - t.col0)));
+    } else if (t.kind == mapping::TaskKind::Fire) {
+      est.add(energy::Event::NeuronUpdate, uint64_t((t.per_token ? n : 1) * w));
+    }
+  }
+  for (const mapping::Flow &f : mp.flows) {
+    const uint64_t hops = f.route.size() > 1 ? uint64_t(f.route.size() - 1) : 0;
+    est.add(energy::Event::LinkBit, uint64_t(f.bits_per_sentence) * hops);
+    est.add(energy::Event::RouterSwitchBit, uint64_t(f.bits_per_sentence) * (hops ? hops + 1 : 0));
+  }
+  std::printf("  %-28s %.1f nJ per sentence at max_seq_len (activity %.1f, table '%s'; "
+              "crossbar + synapses + neurons + NoC only)\n",
+              "energy estimate", table.energy_pj(est) / 1e3, activity, table.name().c_str());
   if (!o.json_out.empty()) {
     nlohmann::json j;
+    j["energy_estimate_pj"] = table.energy_pj(est);
     j["model"] = m.name;
     j["hw"] = hw.name;
     j["mapping"] = out.string();
