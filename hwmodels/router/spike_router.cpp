@@ -74,6 +74,8 @@ void SpikeRouter::tick() {
   const int V = m_p.virtual_channels, n_in = kNumPorts * V;
   // Heads of line this cycle (route computed once per packet per router).
   std::array<const Flit *, kNumPorts * kMaxVcs> head{};
+  std::array<int, kNumPorts * kMaxVcs> active{};
+  int n_active = 0;
   bool any = false;
   for (int ip = 0; ip < kNumPorts; ++ip) {
     if (in[ip].size() == 0)
@@ -85,6 +87,7 @@ void SpikeRouter::tick() {
         continue;
       const int idx = ip * V + vc;
       head[size_t(idx)] = f;
+      active[size_t(n_active++)] = idx;
       any = true;
       InState &st = m_in[size_t(idx)];
       if (st.out_port < 0) {
@@ -106,11 +109,26 @@ void SpikeRouter::tick() {
   for (int o = 0; o < kNumPorts; ++o) {
     if (out[o].size() == 0)
       continue;
-    for (int k = 1; k <= n_in; ++k) {
-      const int idx = (m_rr[size_t(o)] + k) % n_in;
+    // Round-robin over the (input, VC) heads that want this output, starting after the last
+    // winner; tried in that order until one can go.
+    std::array<int, kNumPorts * kMaxVcs> order{};
+    int n_order = 0;
+    for (int a = 0; a < n_active; ++a) {
+      const int idx = active[size_t(a)];
+      if (head[size_t(idx)] && m_in[size_t(idx)].out_port == o)
+        order[size_t(n_order++)] = idx;
+    }
+    if (n_order == 0)
+      continue;
+    const int rr = m_rr[size_t(o)];
+    std::sort(order.begin(), order.begin() + n_order, [&](int a, int b) {
+      return (a - rr - 1 + n_in) % n_in < (b - rr - 1 + n_in) % n_in;
+    });
+    for (int k = 0; k < n_order; ++k) {
+      const int idx = order[size_t(k)];
       const Flit *f = head[size_t(idx)];
       const int ip = idx / V, vc = idx % V;
-      if (!f || input_used[size_t(ip)])
+      if (input_used[size_t(ip)])
         continue;
       InState &st = m_in[size_t(idx)];
       if (st.out_port != o)
