@@ -2,6 +2,7 @@
 #include "compiler/compile.h"
 
 #include "compiler/passes/passes.h"
+#include "src/config/yaml_reader.h"
 
 #include <algorithm>
 #include <sstream>
@@ -53,10 +54,26 @@ CompileResult compile(const model::SorbetModel &model, const config::HwConfig &h
   pm.add(create_place_pass(options.pass_options));
   pm.add(create_route_pass(options.pass_options));
   pm.add(create_schedule_pass(options.pass_options));
-  if (options.dump && !options.dump_after.empty())
-    pm.dump_after(options.dump_after, options.dump);
   PassContext ctx;
   CompileResult r;
+  if (options.dump && !options.dump_after.empty()) {
+    // A misspelt pass name would otherwise dump nothing without a word.
+    const std::vector<std::string> names = pm.pass_names();
+    if (options.dump_after != "*" &&
+        std::find(names.begin(), names.end(), options.dump_after) == names.end()) {
+      const std::string hint = config::closest_match(options.dump_after, names);
+      std::string list;
+      for (const std::string &n : names)
+        list += (list.empty() ? "" : ", ") + n;
+      ctx.error("--dump-after",
+                "unknown pass '" + options.dump_after + "'" +
+                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)"),
+                {"passes: " + list});
+      r.diagnostics = ctx.diagnostics;
+      return r;
+    }
+    pm.dump_after(options.dump_after, options.dump);
+  }
   const bool ok = pm.run(ir, ctx);
   r.diagnostics = ctx.diagnostics;
   r.timings = pm.timings();

@@ -5,6 +5,8 @@
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 namespace granita::mapping {
@@ -12,6 +14,32 @@ namespace granita::mapping {
 namespace {
 
 std::string core_str(int core) { return core == kHostCore ? "host" : std::to_string(core); }
+
+/// A YAML scalar that reads back as exactly `s`: single-quoted ('' stands for '), or
+/// double-quoted with escapes if `s` holds control characters, which single quotes cannot carry.
+std::string quoted(const std::string &s) {
+  const bool control = std::any_of(
+      s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  std::string out(1, control ? '"' : '\'');
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (!control) {
+      out += c;
+      if (c == '\'')
+        out += c;
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + (control ? '"' : '\'');
+}
 
 void write_summary(std::ostringstream &os, const Summary &s) {
   os << "summary:\n"
@@ -34,9 +62,9 @@ std::string to_yaml(const Mapping &m) {
   os.precision(6);
   os << "# Granita mapping (docs/mapping-format.md). Written by `granita compile`.\n"
      << "version: " << m.version << "\n"
-     << "model: {name: '" << m.model_name << "', sha256: '" << m.model_sha256 << "'}\n"
+     << "model: {name: " << quoted(m.model_name) << ", sha256: " << quoted(m.model_sha256) << "}\n"
      << "chip:\n"
-     << "  name: '" << m.hw_name << "'\n"
+     << "  name: " << quoted(m.hw_name) << "\n"
      << "  mesh: {x: " << m.mesh_x << ", y: " << m.mesh_y << "}\n"
      << "  crossbar: {rows: " << m.crossbar_rows << ", cols: " << m.crossbar_cols
      << ", count: " << m.crossbars_per_core << "}\n"
@@ -46,8 +74,9 @@ std::string to_yaml(const Mapping &m) {
   write_summary(os, m.summary);
   os << "tasks:\n";
   for (const Task &t : m.tasks) {
-    os << "  - {id: " << t.id << ", name: '" << t.name << "', kind: " << task_kind_name(t.kind)
-       << ", core: " << core_str(t.core) << ", out: [" << t.lo << ", " << t.hi << "]";
+    os << "  - {id: " << t.id << ", name: " << quoted(t.name)
+       << ", kind: " << task_kind_name(t.kind) << ", op: " << t.op << ", core: " << core_str(t.core)
+       << ", out: [" << t.lo << ", " << t.hi << "]";
     if (t.kind == TaskKind::XbarTile)
       os << ", crossbar: " << t.crossbar << ", rows: [" << t.row0 << ", " << t.row1
          << "], cols: [" << t.col0 << ", " << t.col1 << "], block: [" << t.row_block << ", "
@@ -174,6 +203,7 @@ Mapping parse_mapping(const std::string &text, const std::string &file) {
     const std::string kind = t.get_string("kind");
     if (!parse_task_kind(kind, task.kind))
       t.fail("kind", "unknown task kind '" + kind + "'");
+    task.op = int(t.get_int("op", -1, kMaxUnits));
     task.core = parse_core(t.get_node("core"), t, t.key_path("core"), cores);
     std::tie(task.lo, task.hi) = parse_pair(t, "out", 0, kMaxUnits);
     if (task.kind == TaskKind::XbarTile) {

@@ -194,6 +194,11 @@ std::vector<Issue> verify(const Mapping &mp, const model::SorbetModel &model,
     const bool on_host = t.kind == TaskKind::HostEmbed;
     if (on_host != (t.core == kHostCore))
       add(w, on_host ? "must run on the host" : "must run on a core, not the host");
+    if (t.core != kHostCore && (t.core < 0 || t.core >= cores)) {
+      add(w, "core " + std::to_string(t.core) + " does not exist on a " +
+                 std::to_string(mp.mesh_x) + "x" + std::to_string(mp.mesh_y) + " mesh");
+      continue;
+    }
     const int units = t.kind == TaskKind::XbarTile ? op.features : op_output_units(model, t.op);
     if (t.lo < 0 || t.lo >= t.hi || t.hi > units) {
       add(w, "output slice " + range_str(t.lo, t.hi) + " is outside " + range_str(0, units));

@@ -23,6 +23,54 @@ expect() {
   ok
 }
 
+# granita compile: a shipped model package on the preset chips (needs no shared data).
+root=$(cd "$(dirname "$0")/../.." && pwd)
+model="$root/models/sst2-sorbet"
+mkdir -p "$tmp/c"
+expect 0 "crossbar tiles" -- "$granita" compile --model "$model" --hw "$root/configs/hw/default.yaml" \
+  -o "$tmp/c/map.yaml" --json "$tmp/c/summary.json"
+[[ "$(sed -n 2p "$tmp/c/map.yaml")" == "version: 1" ]] && ok || bad "mapping lacks version: 1 on line 2"
+grep -q '^tasks:$' "$tmp/c/map.yaml" && grep -q '^flows:$' "$tmp/c/map.yaml" && ok \
+  || bad "mapping lacks tasks/flows"
+grep -q '"tiles": 17' "$tmp/c/summary.json" && ok || bad "summary json: $(cat "$tmp/c/summary.json")"
+# The mapping file is what granita run reads: it simulates bit-exactly from it, and a
+# hand-broken or foreign mapping is an input error naming the file.
+expect 0 "bit-exact" -- "$granita" run --model "$model" --hw "$root/configs/hw/default.yaml" \
+  --mapping "$tmp/c/map.yaml" --text "a gorgeous, witty, seductive movie." -q
+sed '0,/kind: fire/s//kind: fir/' "$tmp/c/map.yaml" > "$tmp/c/broken.yaml"
+expect 1 "broken.yaml:25:45: tasks[2].kind: unknown task kind 'fir'" -- "$granita" run \
+  --model "$model" --hw "$root/configs/hw/default.yaml" --mapping "$tmp/c/broken.yaml" --text hi -q
+expect 1 "mapping was made for a 8x8 mesh" -- "$granita" run --model "$model" \
+  --hw "$root/configs/hw/default.yaml" -p mesh.x=4 --mapping "$tmp/c/map.yaml" --text hi -q
+# Same inputs, byte-identical mapping.
+"$granita" compile --model "$model" --hw "$root/configs/hw/default.yaml" -o "$tmp/c/map2.yaml" >/dev/null
+cmp -s "$tmp/c/map.yaml" "$tmp/c/map2.yaml" && ok || bad "compile is not deterministic"
+# --dump-after PASS: IR text and GraphViz dot beside the mapping, named after the pass.
+expect 0 "IR after tile" -- "$granita" compile --model "$model" --hw "$root/configs/hw/default.yaml" \
+  -o "$tmp/c/d.yaml" --dump-after tile
+[[ "$(head -c 18 "$tmp/c/d.tile.ir.txt" 2>/dev/null)" == "// IR level tiled:" ]] && ok \
+  || bad "--dump-after tile did not write d.tile.ir.txt"
+grep -q '^digraph granita_ir {' "$tmp/c/d.tile.dot" 2>/dev/null && ok || bad "no d.tile.dot"
+[[ ! -e "$tmp/c/d.place.ir.txt" ]] && ok || bad "--dump-after tile dumped another pass"
+expect 1 "unknown pass 'tilee' (did you mean 'tile'?)" -- "$granita" compile --model "$model" \
+  --hw "$root/configs/hw/default.yaml" -o "$tmp/c/e.yaml" --dump-after tilee
+# --time-passes: one line per pass, in pipeline order.
+out=$("$granita" compile --model "$model" --hw "$root/configs/hw/default.yaml" -o "$tmp/c/t.yaml" \
+  --time-passes 2>&1 >/dev/null)
+passes=$(printf '%s\n' "$out" | awk 'NR > 1 {print $1}' | tr '\n' ' ')
+[[ "$passes" == "import verify lower tile place route schedule " ]] && ok \
+  || bad "--time-passes listed '$passes'"
+# Too small: exit 1, what overflows and the smallest mesh; no mapping left behind.
+expect 1 "does not fit" -- "$granita" compile --model "$model" --hw "$root/configs/hw/edge.yaml" \
+  -p mesh.x=1 -p mesh.y=1 -o "$tmp/c/small.yaml"
+expect 1 "smallest mesh" -- "$granita" compile --model "$model" --hw "$root/configs/hw/edge.yaml" \
+  -p mesh.x=1 -p mesh.y=1 -o "$tmp/c/small.yaml"
+[[ ! -e "$tmp/c/small.yaml" ]] && ok || bad "mapping written although the model does not fit"
+expect 1 "did you mean 'mesh.x'" -- "$granita" compile --model "$model" \
+  --hw "$root/configs/hw/default.yaml" -p mesh.z=3 -o "$tmp/c/z.yaml"
+expect 1 "model package directory not found" -- "$granita" compile --model "$tmp/nope" \
+  --hw "$root/configs/hw/default.yaml" -o "$tmp/c/n.yaml"
+
 vocab="$data/vocab/bert-base-uncased-vocab.txt"
 if [[ ! -f "$vocab" ]]; then
   if [[ "${CI:-}" == "true" ]]; then echo "FAIL: $vocab missing"; exit 1; fi
