@@ -65,3 +65,18 @@ int run_noc(const NocOptions &o);
 int run_describe(const std::string &unit);
 
 } // namespace granita::cli
+
+namespace granita::cli {
+
+struct SweepOptions {
+  std::string spec;     // configs/sweeps/*.yaml
+  std::string out_dir;  // results.jsonl, results.csv, points/
+  int jobs = 1;
+  bool retry_failed = false;
+};
+/// `granita sweep SPEC -o DIR [-j N]`: runs every point not yet in DIR/results.jsonl.
+int run_sweep_cmd(const SweepOptions &o);
+/// `granita report DIR`: report.md and plots of a sweep folder (scripts/sweep-report).
+int run_report_cmd(const std::string &dir);
+
+} // namespace granita::cli

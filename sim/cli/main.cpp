@@ -363,6 +363,19 @@ int main(int argc, char **argv) {
   describe->add_option("unit", describe_unit, "router, crossbar, accumulate, neuron, ptsoftmax, "
                                               "bspn, sram, core, host (default: all)");
 
+  cli::SweepOptions swo;
+  auto *sweep = app.add_subcommand("sweep", "run a design-space sweep (docs/sweeps.md)");
+  sweep->add_option("spec", swo.spec, "sweep spec (configs/sweeps/*.yaml)")->required();
+  sweep->add_option("-o,--out", swo.out_dir, "sweep folder (results.jsonl, results.csv)")
+      ->required();
+  sweep->add_option("-j,--jobs", swo.jobs, "simulations at once (default 1)")
+      ->check(CLI::PositiveNumber);
+  sweep->add_flag("--retry-failed", swo.retry_failed, "run failed points again");
+
+  std::string report_dir;
+  auto *report = app.add_subcommand("report", "report.md and plots of a sweep folder");
+  report->add_option("dir", report_dir, "sweep folder")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -382,6 +395,10 @@ int main(int argc, char **argv) {
       return cli::run_noc(no);
     if (*describe)
       return cli::run_describe(describe_unit);
+    if (*sweep)
+      return cli::run_sweep_cmd(swo);
+    if (*report)
+      return cli::run_report_cmd(report_dir);
     if (*tokenize)
       return run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
     if (*synth)

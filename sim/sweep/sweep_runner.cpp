@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "sim/sweep/sweep_runner.h"
+
+#include "sim/sweep/result_store.h"
+#include "src/config/hw_config.h"
+#include "src/energy/energy_table.h"
+#include "src/util/data_path.h"
+#include "src/util/error.h"
+#include "src/util/file_io.h"
+#include "src/util/progress.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+namespace granita::sweep {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+uint64_t next_random(uint64_t &state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+/// Starts `argv[0]` with stdout and stderr redirected to files; the child is killed when this
+/// process dies (PR_SET_PDEATHSIG), so a killed sweep leaves no orphan simulations.
+pid_t spawn(const std::vector<std::string> &argv, const fs::path &out, const fs::path &err) {
+  std::vector<char *> cargv;
+  for (const std::string &a : argv)
+    cargv.push_back(const_cast<char *>(a.c_str()));
+  cargv.push_back(nullptr);
+  const std::string out_s = out.string(), err_s = err.string();
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0)
+    throw InputError("cannot start a child process (fork failed)");
+  if (pid == 0) {
+    // Only async-signal-safe calls from here on.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent)
+      ::_exit(126);
+    const int fo = ::open(out_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int fe = ::open(err_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fo < 0 || fe < 0 || ::dup2(fo, 1) < 0 || ::dup2(fe, 2) < 0)
+      ::_exit(126);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::string tail_text(const fs::path &p, size_t max_chars) {
+  std::string t;
+  try {
+    t = read_file(p);
+  } catch (const std::exception &) {
+    return "";
+  }
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' '))
+    t.pop_back();
+  if (t.size() > max_chars)
+    t = "..." + t.substr(t.size() - max_chars);
+  return t;
+}
+
+bool wants(const SweepSpec &spec, const std::string &metric) {
+  return std::find(spec.metrics.begin(), spec.metrics.end(), metric) != spec.metrics.end();
+}
+
+nlohmann::json base_row(const SweepSpec &spec, const SweepPoint &p) {
+  nlohmann::json row;
+  row["version"] = 1;
+  row["hash"] = p.hash;
+  row["sweep"] = spec.name;
+  row["index"] = p.index;
+  row["model"] = p.model;
+  row["axes"] = nlohmann::json::object();
+  for (const auto &[k, v] : p.values)
+    row["axes"][k] = v;
+  return row;
+}
+
+// Copies the results a spec asks for from a `granita run --json` report into a store row.
+void fill_results(const SweepSpec &spec, const nlohmann::json &rep, nlohmann::json &row) {
+  auto copy = [&](const char *from, const char *to) {
+    if (rep.contains(from))
+      row[to] = rep[from];
+  };
+  if (wants(spec, "metrics"))
+    copy("metrics", "metrics");
+  if (wants(spec, "cycles") && rep.contains("cycles")) {
+    row["cycles_mean"] = rep["cycles"].value("mean", 0.0);
+    row["cycles_p50"] = rep["cycles"].value("p50", 0.0);
+    row["cycles_p99"] = rep["cycles"].value("p99", 0.0);
+  }
+  if (wants(spec, "latency"))
+    copy("latency_us_mean", "latency_us_mean");
+  if (wants(spec, "energy"))
+    copy("energy_pj_per_sentence", "energy_pj_per_sentence");
+  if (wants(spec, "energy_by_component"))
+    copy("energy_pj_by_component", "energy_pj_by_component");
+  if (wants(spec, "energy_by_op"))
+    copy("energy_pj_by_op", "energy_pj_by_op");
+  if (wants(spec, "power"))
+    copy("power_mw", "power_mw");
+  if (wants(spec, "cores"))
+    copy("cores_powered", "cores_powered");
+  if (wants(spec, "events"))
+    copy("events_per_sentence", "events_per_sentence");
+  copy("energy_table", "energy_table");
+  copy("clock_mhz", "clock_mhz");
+  if (rep.contains("sentences") && rep["sentences"].is_array())
+    row["sentences"] = rep["sentences"].size();
+}
+
+std::string describe(const SweepPoint &p) {
+  std::string s;
+  for (const auto &[k, v] : p.values)
+    s += (s.empty() ? "" : " ") + k + "=" + v;
+  return s.empty() ? "(base config)" : s;
+}
+
+// Checks every point's inputs before any child starts, so that a typo in a value is one clear
+// error rather than a sweep full of failed rows.
+void validate_points(const SweepSpec &spec, const std::vector<SweepPoint> &points) {
+  std::set<std::string> models, tables;
+  for (const SweepPoint &p : points) {
+    try {
+      config::load_hw_config(spec.hw, p.hw_params);
+    } catch (const InputError &e) {
+      throw InputError({spec.file}, "axes",
+                       "point " + std::to_string(p.index) + " (" + describe(p) + "): " + e.what());
+    }
+    models.insert(p.model);
+    if (!p.energy_table.empty())
+      tables.insert(p.energy_table);
+  }
+  for (const std::string &m : models)
+    if (!fs::is_directory(m))
+      throw InputError({spec.file}, "model", "model package '" + m + "' is not a directory");
+  for (const std::string &t : tables) {
+    try {
+      energy::resolve_energy_table(t, energy::default_configs_dir());
+    } catch (const InputError &e) {
+      throw InputError({spec.file}, "axes.energy_table", e.message());
+    }
+  }
+}
+
+} // namespace
+
+std::string sample_tsv(const std::string &tsv_text, size_t count, uint64_t seed) {
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < tsv_text.size();) {
+    size_t nl = tsv_text.find('\n', pos);
+    if (nl == std::string::npos)
+      nl = tsv_text.size();
+    lines.push_back(tsv_text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  if (lines.empty())
+    return tsv_text;
+  std::vector<size_t> data;
+  for (size_t i = 1; i < lines.size(); ++i)
+    if (!lines[i].empty() && lines[i] != "\r")
+      data.push_back(i);
+  if (count < data.size()) {
+    // Partial Fisher-Yates with a fixed generator: the same seed picks the same rows everywhere.
+    uint64_t state = seed;
+    for (size_t i = 0; i < count; ++i) {
+      const size_t j = i + size_t(next_random(state) % uint64_t(data.size() - i));
+      std::swap(data[i], data[j]);
+    }
+    data.resize(count);
+    std::sort(data.begin(), data.end());
+  }
+  std::string out = lines[0] + "\n";
+  for (size_t i : data)
+    out += lines[i] + "\n";
+  return out;
+}
+
+std::vector<std::string> point_run_args(const SweepSpec &spec, const SweepPoint &p,
+                                        const fs::path &data, const fs::path &json_out) {
+  std::vector<std::string> a = {"run", "--model", p.model, "--hw", spec.hw};
+  for (const std::string &kv : p.hw_params) {
+    a.push_back("-p");
+    a.push_back(kv);
+  }
+  if (!p.energy_table.empty()) {
+    a.push_back("--energy");
+    a.push_back(p.energy_table);
+  }
+  a.insert(a.end(), {"--task", spec.task, "--data", data.string(), "-q", "--json",
+                     json_out.string()});
+  return a;
+}
+
+int run_sweep(const SweepRunOptions &o) {
+  if (o.jobs < 1)
+    throw InputError({}, "-j", "expected at least 1 job");
+  const SweepSpec spec = load_sweep_spec(o.spec);
+  const std::vector<SweepPoint> points = expand_sweep(spec);
+  validate_points(spec, points);
+
+  const fs::path dir = o.out_dir;
+  std::error_code ec;
+  fs::create_directories(dir / "points", ec);
+  if (ec)
+    throw InputError({dir.string()}, "", "cannot create the sweep folder: " + ec.message());
+  write_file_atomic(dir / "spec.yaml", read_file(o.spec));
+
+  // Every point sees the same sentences: a seeded sample of the dev set, written once.
+  const fs::path dev = data_root() / "glue" / spec.task / "dev.tsv";
+  fs::path data = fs::absolute(dev);
+  if (!spec.all_sentences) {
+    data = fs::absolute(dir / ("sentences-" + std::to_string(spec.sentence_count) + "-" +
+                               std::to_string(spec.sentence_seed) + ".tsv"));
+    const std::string sample =
+        sample_tsv(read_file(dev), size_t(spec.sentence_count), spec.sentence_seed);
+    if (!fs::exists(data) || read_file(data) != sample)
+      write_file_atomic(data, sample);
+  }
+
+  ResultStore store(dir / "results.jsonl");
+  for (const std::string &w : store.contents().warnings)
+    std::fprintf(stderr, "granita sweep: warning: %s\n", w.c_str());
+  std::set<std::string> done;
+  for (const nlohmann::json &r : latest_rows(store.contents().rows))
+    if (!o.retry_failed || r.value("status", "") == "ok")
+      done.insert(r["hash"].get<std::string>());
+  std::vector<const SweepPoint *> todo;
+  for (const SweepPoint &p : points)
+    if (!done.count(p.hash))
+      todo.push_back(&p);
+
+  std::vector<std::string> axis_keys;
+  for (const SweepAxis &a : spec.axes)
+    axis_keys.push_back(a.key);
+  auto export_csv = [&] {
+    // Rows in spec order, then rows of points no longer in the spec, in store order.
+    std::vector<nlohmann::json> rows = latest_rows(store.contents().rows);
+    std::map<std::string, size_t> order;
+    for (const SweepPoint &p : points)
+      order[p.hash] = p.index;
+    std::stable_sort(rows.begin(), rows.end(), [&](const nlohmann::json &a, const nlohmann::json &b) {
+      auto ia = order.find(a["hash"].get<std::string>());
+      auto ib = order.find(b["hash"].get<std::string>());
+      const size_t ka = ia == order.end() ? points.size() : ia->second;
+      const size_t kb = ib == order.end() ? points.size() : ib->second;
+      return ka < kb;
+    });
+    write_file_atomic(dir / "results.csv", rows_to_csv(rows, axis_keys));
+  };
+
+  std::printf("sweep %s: %zu points, %zu already in %s, %zu to run with %d job%s\n",
+              spec.name.c_str(), points.size(), points.size() - todo.size(),
+              (dir / "results.jsonl").string().c_str(), todo.size(), o.jobs,
+              o.jobs == 1 ? "" : "s");
+  std::fflush(stdout);
+
+  struct Running {
+    const SweepPoint *point;
+    Clock::time_point start;
+  };
+  std::map<pid_t, Running> running;
+  size_t next = 0, finished = 0, failed = 0;
+  ProgressBar bar("sweep " + spec.name, todo.size());
+  while (next < todo.size() || !running.empty()) {
+    while (next < todo.size() && running.size() < size_t(o.jobs)) {
+      const SweepPoint &p = *todo[next++];
+      const fs::path json = dir / "points" / (p.hash + ".json");
+      fs::remove(json, ec);
+      std::vector<std::string> argv = {o.granita_exe.string()};
+      for (std::string &a : point_run_args(spec, p, data, json))
+        argv.push_back(std::move(a));
+      const pid_t pid = spawn(argv, dir / "points" / (p.hash + ".log"),
+                              dir / "points" / (p.hash + ".stderr"));
+      running[pid] = {&p, Clock::now()};
+    }
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR)
+        continue;
+      throw InputError("waiting for the sweep's child processes failed");
+    }
+    auto it = running.find(pid);
+    if (it == running.end())
+      continue;
+    const SweepPoint &p = *it->second.point;
+    const double wall = std::chrono::duration<double>(Clock::now() - it->second.start).count();
+    running.erase(it);
+
+    nlohmann::json row = base_row(spec, p);
+    const fs::path json = dir / "points" / (p.hash + ".json");
+    std::string error;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      try {
+        const nlohmann::json rep = nlohmann::json::parse(read_file(json));
+        fill_results(spec, rep, row);
+      } catch (const std::exception &e) {
+        error = std::string("unreadable report ") + json.string() + ": " + e.what();
+      }
+    } else {
+      error = tail_text(dir / "points" / (p.hash + ".stderr"), 4000);
+      const std::string how = WIFSIGNALED(status)
+                                  ? "killed by signal " + std::to_string(WTERMSIG(status))
+                                  : "exit code " + std::to_string(WEXITSTATUS(status));
+      error = error.empty() ? how : how + ": " + error;
+    }
+    row["status"] = error.empty() ? "ok" : "failed";
+    if (!error.empty())
+      row["error"] = error;
+    row["wall_s"] = wall;
+    store.append(row);
+    export_csv();
+    ++finished;
+    failed += error.empty() ? 0 : 1;
+    std::printf("[%zu/%zu] %-6s %6.1f s  %s  %s\n", finished, todo.size(),
+                error.empty() ? "ok" : "failed", wall, p.hash.substr(0, 12).c_str(),
+                describe(p).c_str());
+    if (!error.empty()) {
+      std::string brief = error.substr(0, 240);
+      std::replace(brief.begin(), brief.end(), '\n', ' ');
+      std::printf("         %s\n", brief.c_str());
+    }
+    std::fflush(stdout);
+    bar.update(finished);
+  }
+  bar.finish();
+  export_csv();
+  std::printf("sweep %s: %zu run, %zu failed; results in %s and %s\n", spec.name.c_str(),
+              finished, failed, (dir / "results.jsonl").string().c_str(),
+              (dir / "results.csv").string().c_str());
+  return 0;
+}
+
+int run_sweep_report(const fs::path &dir) {
+  if (!fs::exists(dir / "results.jsonl"))
+    throw InputError({dir.string()}, "", "no results.jsonl here; run `granita sweep` first");
+  const char *env = std::getenv("GRANITA_SWEEP_REPORT");
+  const fs::path script = env && *env ? fs::path(env) : fs::path(GRANITA_SCRIPTS_DIR) / "sweep-report";
+  if (!fs::exists(script))
+    throw InputError({script.string()}, "", "report script not found");
+  std::vector<std::string> argv = {"/usr/bin/python3", script.string(), dir.string()};
+  std::vector<char *> cargv;
+  for (const std::string &a : argv)
+    cargv.push_back(const_cast<char *>(a.c_str()));
+  cargv.push_back(nullptr);
+  std::fflush(stdout);
+  const pid_t pid = ::fork();
+  if (pid < 0)
+    throw InputError("cannot start the report script (fork failed)");
+  if (pid == 0) {
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      throw InputError("waiting for the report script failed");
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    throw InputError({"/usr/bin/python3"}, "", "cannot run the report script");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+}
+
+} // namespace granita::sweep
