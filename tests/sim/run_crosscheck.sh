@@ -10,7 +10,7 @@ set -euo pipefail
 granita=$1
 root=$2
 data=${GRANITA_DATA:-$3}
-n=${4:-50}
+n=${GRANITA_RUN_SENTENCES:-${4:-50}}
 dev="$data/glue/SST-2/dev.tsv"
 if [[ ! -f "$dev" ]]; then
   if [[ "${CI:-}" == "true" ]]; then echo "FAIL: $dev missing"; exit 1; fi
