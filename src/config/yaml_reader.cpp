@@ -2,10 +2,15 @@
 #include "src/config/yaml_reader.h"
 
 #include "src/util/file_io.h"
+#include "src/util/utf8.h"
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 namespace granita::config {
 
@@ -33,11 +38,13 @@ size_t edit_distance(const std::string &a, const std::string &b) {
   return prev[b.size()];
 }
 
-} // namespace
-
-YAML::Node load_yaml_string(const std::string &text, const std::string &file) {
+/// Runs a yaml-cpp parse, turning its exceptions into InputError.
+template <class Parse> auto parse_yaml(const std::string &file, Parse &&parse) {
   try {
-    return YAML::Load(text);
+    return parse();
+  } catch (const YAML::DeepRecursion &e) {
+    throw InputError(mark_location(file, e.mark), "",
+                     "YAML nesting deeper than " + std::to_string(e.depth()) + " levels");
   } catch (const YAML::ParserException &e) {
     throw InputError(mark_location(file, e.mark), "", "YAML syntax error: " + e.msg);
   } catch (const YAML::Exception &e) {
@@ -45,14 +52,73 @@ YAML::Node load_yaml_string(const std::string &text, const std::string &file) {
   }
 }
 
+/// Counts the documents of a stream (and where the second starts) without building nodes.
+class DocumentCounter : public YAML::EventHandler {
+public:
+  void OnDocumentStart(const YAML::Mark &mark) override {
+    if (++m_count == 2)
+      m_second = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                const std::string &) override {}
+  void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  int count() const { return m_count; }
+  const YAML::Mark &second() const { return m_second; }
+
+private:
+  int m_count = 0;
+  YAML::Mark m_second;
+};
+
+} // namespace
+
+YAML::Node load_yaml_string(const std::string &text, const std::string &file) {
+  return parse_yaml(file, [&] { return YAML::Load(text); });
+}
+
+YAML::Node load_yaml_document(const std::string &text, const std::string &file) {
+  if (size_t nul = text.find('\0'); nul != std::string::npos)
+    throw InputError({file}, "",
+                     "not a YAML text file (NUL byte at offset " + std::to_string(nul) + ")");
+  // YAML text is Unicode; yaml-cpp passes invalid UTF-8 through into strings (names that then
+  // break JSON reports), so it is rejected here.
+  if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
+    const size_t nl = bad == 0 ? std::string::npos : text.rfind('\n', bad - 1);
+    const size_t column = nl == std::string::npos ? bad + 1 : bad - nl;
+    const int line = 1 + int(std::count(text.begin(), text.begin() + int64_t(bad), '\n'));
+    throw InputError({file, line, int(column)}, "",
+                     "invalid UTF-8 (byte offset " + std::to_string(bad) + ")");
+  }
+  // At most two documents are parsed: YAML::LoadAll never returns on some malformed streams
+  // (yaml-cpp 0.7 yields empty documents forever for ",z,"; found by fuzz_hw_config).
+  DocumentCounter counter;
+  parse_yaml(file, [&] {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    while (counter.count() < 2 && parser.HandleNextDocument(counter)) {
+    }
+  });
+  if (counter.count() > 1)
+    throw InputError(mark_location(file, counter.second()), "",
+                     "expected one YAML document, found a second one (remove the '---' "
+                     "separator)");
+  const YAML::Node doc = load_yaml_string(text, file);
+  if (!doc.IsDefined() || doc.IsNull())
+    throw InputError({file}, "", "file is empty; expected a YAML mapping");
+  return doc;
+}
+
 YAML::Node load_yaml_file(const std::filesystem::path &path) {
-  std::string text = read_file(path, size_t(64) << 20);
-  if (text.find('\0') != std::string::npos)
-    throw InputError({path.string()}, "", "not a YAML text file (contains NUL bytes)");
-  YAML::Node n = load_yaml_string(text, path.string());
-  if (!n.IsDefined() || n.IsNull())
-    throw InputError({path.string()}, "", "file is empty; expected a YAML mapping");
-  return n;
+  return load_yaml_document(read_file(path, kMaxYamlBytes), path.string());
 }
 
 std::string closest_match(const std::string &key, const std::vector<std::string> &candidates) {
@@ -227,7 +293,12 @@ void YamlMap::finish() const {
   for (auto it = m_node.begin(); it != m_node.end(); ++it) {
     // A copy: it->first is a temporary of the iterator's proxy value.
     const YAML::Node k = it->first;
-    std::string name = k.IsScalar() ? k.Scalar() : "?";
+    if (!k.IsScalar()) {
+      const char *kind = k.IsSequence() ? "list" : k.IsMap() ? "mapping" : "null";
+      throw InputError(location(k), m_path.empty() ? "(top level)" : m_path,
+                       std::string("keys must be plain names, found a ") + kind + " used as a key");
+    }
+    const std::string &name = k.Scalar();
     if (!seen.insert(name).second)
       throw InputError(location(k), key_path(name), "duplicate key");
     if (!m_used.count(name)) {

@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <set>
@@ -13,9 +14,17 @@
 
 namespace granita::config {
 
-/// Parses a YAML file; syntax errors become InputError with file:line:col.
+/// Largest YAML file read (configs and model.yaml are a few KB).
+constexpr size_t kMaxYamlBytes = size_t(64) << 20;
+
+/// Parses a YAML file of at most kMaxYamlBytes; see load_yaml_document.
 YAML::Node load_yaml_file(const std::filesystem::path &path);
-/// Parses YAML text; `file` is only used in messages.
+/// Parses YAML text that must hold exactly one non-empty document; `file` is only used in
+/// messages. Syntax errors, NUL bytes, an empty text and a second document are InputError with
+/// file:line:col.
+YAML::Node load_yaml_document(const std::string &text, const std::string &file);
+/// Parses YAML text (its first document; may be empty); syntax errors become InputError with
+/// file:line:col. `file` is only used in messages.
 YAML::Node load_yaml_string(const std::string &text, const std::string &file);
 
 /// The candidate closest to `key` by edit distance, or "" if none is reasonably close.
