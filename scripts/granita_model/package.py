@@ -23,6 +23,17 @@ PACKAGE_FILES = ("model.yaml", "tensors.safetensors", "vocab.txt", "card.md")
 DTYPES = {"I8": np.dtype("<i1"), "U8": np.dtype("<u1"), "I16": np.dtype("<i2"),
           "I32": np.dtype("<i4"), "I64": np.dtype("<i8")}
 MAX_HEADER_BYTES = 100 << 20
+MAX_JSON_DEPTH = 8
+MAX_CHECKSUMS_BYTES = 1 << 20
+MAX_YAML_BYTES = 1 << 20
+MAX_VOCAB_BYTES = 64 << 20
+MAX_VOCAB_TOKENS = 1 << 21
+# Largest architecture a package may declare; as kMax* in src/model/sorbet_model.h.
+ARCH_LIMITS = {"layers": (0, 128), "hidden": (1, 16384), "heads": (1, 256), "ffn": (1, 65536),
+               "max_seq_len": (3, 8192), "vocab_size": (5, 1 << 20), "type_vocab_size": (1, 16),
+               "bits": (2, 8), "time_steps": (1, 1024)}
+MAX_FEATURES = 65536
+SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 OP_TYPES = ("embedding", "bspn", "fire", "binary_linear", "qk_scores", "ptsoftmax", "pv_matmul",
             "residual_add", "select_cls", "int_linear")
@@ -45,6 +56,12 @@ ARCH_KEYS = ("layers", "hidden", "heads", "ffn", "max_seq_len", "vocab_size", "t
 
 class PackageError(ValueError):
     """A fault in a model package; the message names file and line/field."""
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key
 
 
 def _diag(file, line=0, col=0, field="", msg=""):
@@ -119,12 +136,31 @@ def parse_safetensors(data, file):
     if n > len(data) - 8:
         raise fail("", "header length %d is larger than the file (%d bytes): truncated or "
                    "corrupt" % (n, len(data)))
+    def no_duplicates(pairs):
+        out = {}
+        for k, v in pairs:
+            if k in out:
+                raise _DuplicateKey(k)
+            out[k] = v
+        return out
+
     try:
-        header = json.loads(data[8:8 + n].decode("utf-8"))
+        header = json.loads(data[8:8 + n].decode("utf-8"), object_pairs_hook=no_duplicates)
+    except _DuplicateKey as e:
+        raise fail(e.key, "duplicate key '%s' in the JSON header" % e.key) from None
+    except RecursionError:
+        raise fail("header", "JSON nested deeper than %d levels" % MAX_JSON_DEPTH) from None
     except (UnicodeDecodeError, ValueError) as e:
         raise fail("header", "invalid JSON: %s" % e) from None
     if not isinstance(header, dict):
         raise fail("header", "expected a JSON object")
+    stack = [(header, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise fail("header", "JSON nested deeper than %d levels" % MAX_JSON_DEPTH)
+        children = v.values() if isinstance(v, dict) else v if isinstance(v, list) else ()
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
     data_size = len(data) - 8 - n
     base = 8 + n
     tensors, metadata, ranges = {}, {}, []
@@ -173,10 +209,19 @@ def parse_safetensors(data, file):
         ranges.append((b, e))
         arr = np.frombuffer(data, dtype=DTYPES[dt], count=numel, offset=base + b)
         tensors[name] = (dt, arr.reshape(shape).copy())
+    # The tensors tile the data section: no overlaps, gaps or trailing bytes.
     ranges.sort()
-    for i in range(1, len(ranges)):
-        if ranges[i][0] < ranges[i - 1][1]:
+    covered = 0
+    for b, e in ranges:
+        if b < covered:
             raise fail("header", "tensor data ranges overlap")
+        if b > covered:
+            raise fail("header", "data bytes [%d, %d) belong to no tensor: corrupt file"
+                       % (covered, b))
+        covered = e
+    if covered != data_size:
+        raise fail("header", "%d bytes after the last tensor belong to no tensor: corrupt or "
+                   "concatenated file" % (data_size - covered))
     return tensors, metadata
 
 
@@ -382,17 +427,26 @@ def verify_checksums(directory):
     sums_path = os.path.join(directory, "checksums.sha256")
     try:
         with open(sums_path, "rb") as f:
-            text = f.read().decode("utf-8", errors="replace")
+            raw = f.read(MAX_CHECKSUMS_BYTES + 1)
     except OSError as e:
         raise _diag(sums_path, msg="cannot read: %s" % e.strerror) from None
+    if len(raw) > MAX_CHECKSUMS_BYTES:
+        raise _diag(sums_path,
+                    msg="file is larger than the limit of %d bytes" % MAX_CHECKSUMS_BYTES)
+    text = raw.decode("utf-8", errors="replace")
     listed = {}
     for i, line in enumerate(text.split("\n")):
+        if line.endswith("\r"):  # CRLF, as written by editors on Windows
+            line = line[:-1]
         if not line:
             continue
         ok = (len(line) > 66 and line[64] == " " and line[65] in " *"
               and all(c in "0123456789abcdef" for c in line[:64]))
         if not ok:
             raise _diag(sums_path, i + 1, 0, "", "expected '<64 lowercase hex digits>  <file name>'")
+        if line[66:] in listed:
+            raise _diag(sums_path, i + 1, 0, line[66:],
+                        "listed twice (first at line %d)" % listed[line[66:]][1])
         listed[line[66:]] = (line[:64], i + 1)
     for f in PACKAGE_FILES:
         if f not in listed:
@@ -408,6 +462,49 @@ def verify_checksums(directory):
                         "edited (expected %s, got %s)" % (want, actual))
 
 
+def check_vocab(path):
+    """Checks a vocab.txt as src/text/vocab.cpp does; returns its number of tokens."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_VOCAB_BYTES + 1)
+    except OSError as e:
+        raise _diag(path, msg="cannot read: %s" % e.strerror) from None
+    if len(data) > MAX_VOCAB_BYTES:
+        raise _diag(path, msg="file is larger than the limit of %d bytes" % MAX_VOCAB_BYTES)
+    if not data:
+        raise _diag(path, msg="vocabulary file is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise _diag(path, 1, 1, "", "the file starts with a UTF-8 byte order mark; a BERT "
+                    "vocabulary has none (it would become part of the first token)")
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    seen = {}
+    for i, line in enumerate(lines):
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        if b"\r" in line:
+            raise _diag(path, i + 1, line.index(b"\r") + 1, "",
+                        "carriage return inside a line: the file seems to use CR-only line "
+                        "endings; expected one token per line, lines ending in \\n or \\r\\n")
+        if len(seen) == MAX_VOCAB_TOKENS:
+            raise _diag(path, i + 1, 0, "", "more than %d tokens" % MAX_VOCAB_TOKENS)
+        if not line:
+            raise _diag(path, i + 1, 0, "", "empty token")
+        try:
+            tok = line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise _diag(path, i + 1, 0, "", "invalid UTF-8 at byte %d" % e.start) from None
+        if tok in seen:
+            raise _diag(path, i + 1, 0, "", "duplicate token '%s' (first defined at line %d)"
+                        % (tok, seen[tok]))
+        seen[tok] = i + 1
+    for s in SPECIAL_TOKENS:
+        if s not in seen:
+            raise _diag(path, msg="vocabulary lacks the special token %s" % s)
+    return len(seen)
+
+
 def read_package(directory):
     """Loads and validates a package directory (checksums, YAML, tensors). Returns a Package."""
     if not os.path.isdir(directory):
@@ -415,7 +512,15 @@ def read_package(directory):
     verify_checksums(directory)
     yaml_file = os.path.join(directory, "model.yaml")
     with open(yaml_file, "rb") as f:
-        text = f.read().decode("utf-8")
+        raw = f.read(MAX_YAML_BYTES + 1)
+    if len(raw) > MAX_YAML_BYTES:
+        raise _diag(yaml_file, msg="file is larger than the limit of %d bytes" % MAX_YAML_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise _diag(yaml_file, line, col, "", "invalid UTF-8 (byte offset %d)" % e.start) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
@@ -438,10 +543,7 @@ def read_package(directory):
     if not labels:
         top.fail("labels", "expected at least one label")
     am = top.get_map("arch")
-    limits = {"layers": (0, 256), "hidden": (1, 65536), "heads": (1, 1024), "ffn": (1, 1 << 18),
-              "max_seq_len": (3, 8192), "vocab_size": (5, 1 << 22), "type_vocab_size": (1, 16),
-              "bits": (2, 8), "time_steps": (1, 1024)}
-    arch = {k: am.get_int(k, *limits[k]) for k in ARCH_KEYS}
+    arch = {k: am.get_int(k, *ARCH_LIMITS[k]) for k in ARCH_KEYS}
     am.finish()
     if arch["hidden"] % arch["heads"]:
         am.fail("heads", "hidden (%d) is not divisible by heads (%d)" % (arch["hidden"], arch["heads"]))
@@ -480,6 +582,11 @@ def read_package(directory):
     with open(os.path.join(directory, "card.md"), "rb") as f:
         pkg.card = f.read().decode("utf-8", errors="replace")
     validate(pkg, yaml_file, st_file, raw_tensors=raw)
+    tokens = check_vocab(os.path.join(directory, "vocab.txt"))
+    if tokens > arch["vocab_size"]:
+        raise _diag(os.path.join(directory, "vocab.txt"),
+                    msg="%d tokens, more than the %d rows of the embedding table "
+                    "(arch.vocab_size in model.yaml)" % (tokens, arch["vocab_size"]))
     for op in ops:
         op.pop("_ymap", None)
         op.pop("_line", None)
@@ -649,8 +756,9 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             if op["in_features"] != p["features"]:
                 ctx.fail("in_features", "is %d but input '%s' has %d"
                          % (op["in_features"], p["name"], p["features"]))
-            if op["out_features"] < 1 or op["out_features"] > (1 << 20):
-                ctx.fail("out_features", "%d is out of range [1, 1048576]" % op["out_features"])
+            if op["out_features"] < 1 or op["out_features"] > MAX_FEATURES:
+                ctx.fail("out_features", "%d is out of range [1, %d]"
+                         % (op["out_features"], MAX_FEATURES))
             check_exp(ctx, "in_exp")
             check_in_exp(p)
             d["in_offset"] = p["offset"]
@@ -672,8 +780,9 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             need_counts(k, True)
             if q["features"] != k["features"]:
                 ctx.fail("inputs", "q and k have different feature counts")
-            if op["heads"] < 1 or op["heads"] > 1024:
-                ctx.fail("heads", "%d is out of range [1, 1024]" % op["heads"])
+            if op["heads"] < 1 or op["heads"] > ARCH_LIMITS["heads"][1]:
+                ctx.fail("heads", "%d is out of range [1, %d]"
+                         % (op["heads"], ARCH_LIMITS["heads"][1]))
             if q["features"] % op["heads"]:
                 ctx.fail("heads", "does not divide the %d features" % q["features"])
             check_exp(ctx, "score_shift", -30, 30)
@@ -696,8 +805,9 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             if pr["type"] != "ptsoftmax":
                 ctx.fail("inputs", "pv_matmul's first input must be a ptsoftmax op")
             need_counts(v, True)
-            if op["heads"] < 1 or op["heads"] > 1024:
-                ctx.fail("heads", "%d is out of range [1, 1024]" % op["heads"])
+            if op["heads"] < 1 or op["heads"] > ARCH_LIMITS["heads"][1]:
+                ctx.fail("heads", "%d is out of range [1, %d]"
+                         % (op["heads"], ARCH_LIMITS["heads"][1]))
             if op["heads"] != pr["heads"] or v["features"] != pr["features"]:
                 ctx.fail("heads", "heads/features differ from the attention probabilities'")
             d["out_exp"] = check_exp(ctx, "out_exp")

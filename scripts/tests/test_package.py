@@ -175,5 +175,66 @@ class PackedBitsTest(unittest.TestCase):
         self.assertEqual(pk.pack_bits(np.array([[0, -1, 0]])).tolist(), [[0x05]])
 
 
+class ReaderLimitsTest(unittest.TestCase):
+    """The checks shared with the C++ reader's robustness corpus (tests/inputs/bad/)."""
+
+    @staticmethod
+    def st(header, data=b""):
+        h = header.encode("utf-8")
+        return struct.pack("<Q", len(h)) + h + data
+
+    def parse_error(self, data):
+        with self.assertRaises(pk.PackageError) as cm:
+            pk.parse_safetensors(data, "t.safetensors")
+        return str(cm.exception)
+
+    def test_safetensors_duplicate_tensor_name(self):
+        h = ('{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},'
+             '"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}')
+        self.assertIn("duplicate key 'a'", self.parse_error(self.st(h, b"xy")))
+
+    def test_safetensors_json_depth_is_bounded(self):
+        for levels in (9, 100000):
+            h = '{"a":' + "[" * levels + "]" * levels + "}"
+            self.assertIn("JSON nested deeper than 8 levels", self.parse_error(self.st(h)))
+        h = '{"a":' + "[" * 8 + "]" * 8 + "}"
+        self.assertIn("expected an object", self.parse_error(self.st(h)))
+
+    def test_safetensors_data_must_be_tiled(self):
+        one = '{"a":{"dtype":"U8","shape":[1],"data_offsets":[%d,%d]}}'
+        self.assertIn("after the last tensor", self.parse_error(self.st(one % (0, 1), b"xy")))
+        self.assertIn("belong to no tensor", self.parse_error(self.st(one % (1, 2), b"xy")))
+        tensors, _ = pk.parse_safetensors(self.st(one % (0, 1), b"x"), "t")
+        self.assertEqual(tensors["a"][1].tolist(), [120])
+
+    def test_model_yaml_must_be_utf8(self):
+        with tempfile.TemporaryDirectory() as d:
+            for f in pk.PACKAGE_FILES:
+                with open(os.path.join(d, f), "wb") as fh:
+                    fh.write(b"name: t\xffiny\n" if f == "model.yaml" else b"x")
+            _rewrite_checksums(d)
+            with self.assertRaises(pk.PackageError) as cm:
+                pk.read_package(d)
+            self.assertIn("model.yaml:1:8: invalid UTF-8 (byte offset 7)", str(cm.exception))
+
+    def test_vocab_checks(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = os.path.join(d, "vocab.txt")
+            specials = b"[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n"
+            for data, want in [(b"", "empty"), (b"\xef\xbb\xbf" + specials, "byte order mark"),
+                               (specials.replace(b"\n", b"\r"), "carriage return"),
+                               (specials + b"a\n\nb\n", ":7: empty token"),
+                               (specials + b"a\na\n", "duplicate token 'a'"),
+                               (specials[6:], "[PAD]")]:
+                with open(p, "wb") as f:
+                    f.write(data)
+                with self.assertRaises(pk.PackageError) as cm:
+                    pk.check_vocab(p)
+                self.assertIn(want, str(cm.exception))
+            with open(p, "wb") as f:
+                f.write(specials.replace(b"\n", b"\r\n") + b"word")
+            self.assertEqual(pk.check_vocab(p), 6)
+
+
 if __name__ == "__main__":
     unittest.main()

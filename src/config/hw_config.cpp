@@ -3,6 +3,7 @@
 
 #include "src/config/yaml_reader.h"
 #include "src/util/error.h"
+#include "src/util/file_io.h"
 #include "src/util/strings.h"
 
 #include <algorithm>
@@ -53,12 +54,17 @@ const std::vector<std::string> &hw_config_key_paths() {
 
 HwConfig load_hw_config(const std::filesystem::path &path,
                         const std::vector<std::string> &overrides) {
-  YAML::Node root = load_yaml_file(path);
+  return parse_hw_config(read_file(path, kMaxYamlBytes), path.string(), overrides);
+}
+
+HwConfig parse_hw_config(const std::string &text, const std::string &file,
+                         const std::vector<std::string> &overrides) {
+  YAML::Node root = load_yaml_document(text, file);
   if (!root.IsMap())
-    throw InputError({path.string()}, "", "expected a YAML mapping");
+    throw InputError(SourceLocation{file, root.Mark().line + 1, root.Mark().column + 1}, "",
+                     "expected a YAML mapping of key: value at the top level");
   for (const auto &ov : overrides)
     apply_override(root, ov);
-  const std::string file = path.string();
   YamlMap top(root, file, "");
   const int64_t version = top.get_int("version", 0, 1 << 30);
   if (version != kHwConfigVersion)
@@ -68,14 +74,14 @@ HwConfig load_hw_config(const std::filesystem::path &path,
   c.name = top.get_string("name");
   c.clock_mhz = int(top.get_int("clock_mhz", 1, 100000));
   YamlMap mesh = top.get_map("mesh");
-  c.mesh_x = int(mesh.get_int("x", 1, 1024));
-  c.mesh_y = int(mesh.get_int("y", 1, 1024));
+  c.mesh_x = int(mesh.get_int("x", 1, kMaxMeshSide));
+  c.mesh_y = int(mesh.get_int("y", 1, kMaxMeshSide));
   mesh.finish();
   YamlMap core = top.get_map("core");
   YamlMap xbar = core.get_map("crossbar");
-  c.crossbar_rows = int(xbar.get_int("rows", 1, 1 << 16));
-  c.crossbar_cols = int(xbar.get_int("cols", 1, 1 << 16));
-  c.crossbars_per_core = int(xbar.get_int("count", 1, 1024));
+  c.crossbar_rows = int(xbar.get_int("rows", 1, kMaxCrossbarSide));
+  c.crossbar_cols = int(xbar.get_int("cols", 1, kMaxCrossbarSide));
+  c.crossbars_per_core = int(xbar.get_int("count", 1, kMaxCrossbarsPerCore));
   xbar.finish();
   YamlMap acc = core.get_map("accumulate");
   c.accumulate_lanes = int(acc.get_int("lanes", 1, 1 << 16));
@@ -91,7 +97,7 @@ HwConfig load_hw_config(const std::filesystem::path &path,
   c.bspn_elements_per_cycle = int(bspn.get_int("elements_per_cycle", 1, 1 << 16));
   c.bspn_latency_cycles = int(bspn.get_int("latency_cycles", 0, 1 << 16));
   bspn.finish();
-  c.scratch_sram_kib = int(core.get_int("scratch_sram_kib", 1, 1 << 20));
+  c.scratch_sram_kib = int(core.get_int("scratch_sram_kib", 1, kMaxScratchKib));
   core.finish();
   YamlMap router = top.get_map("router");
   c.router_buffer_depth_flits = int(router.get_int("buffer_depth_flits", 1, 1024));
@@ -102,6 +108,8 @@ HwConfig load_hw_config(const std::filesystem::path &path,
   router.finish();
   c.encoding = top.get_enum("encoding", {"rate", "bitserial"});
   c.energy_table = top.get_string("energy_table");
+  if (c.energy_table.empty())
+    top.fail("energy_table", "expected the name of an energy table, got an empty string");
   top.finish();
   return c;
 }

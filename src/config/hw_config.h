@@ -10,6 +10,13 @@ namespace granita::config {
 
 constexpr int kHwConfigVersion = 1;
 
+// Upper bounds of the sizes a config may ask for. They keep a typo (an extra digit) from making
+// the simulator allocate per-core state for millions of cores or gigabit crossbars.
+constexpr int kMaxMeshSide = 256;          // mesh.x, mesh.y: at most 65536 cores
+constexpr int kMaxCrossbarSide = 4096;     // core.crossbar.rows, .cols
+constexpr int kMaxCrossbarsPerCore = 1024; // core.crossbar.count
+constexpr int kMaxScratchKib = 1 << 16;    // core.scratch_sram_kib: 64 MiB per core
+
 /// A neuromorphic chip configuration (docs/hw-config.md). Plain data, read once.
 struct HwConfig {
   std::string name;
@@ -37,6 +44,10 @@ struct HwConfig {
 /// InputError with file:line:col (or the override) and the key path, with a did-you-mean hint.
 HwConfig load_hw_config(const std::filesystem::path &path,
                         const std::vector<std::string> &overrides = {});
+
+/// The same from YAML text in memory; `file` names it in messages.
+HwConfig parse_hw_config(const std::string &text, const std::string &file,
+                         const std::vector<std::string> &overrides = {});
 
 /// Every valid key path of a hardware config, e.g. "core.crossbar.rows".
 const std::vector<std::string> &hw_config_key_paths();

@@ -14,8 +14,10 @@
 
 namespace granita::config {
 
-/// Largest YAML file read (configs and model.yaml are a few KB).
-constexpr size_t kMaxYamlBytes = size_t(64) << 20;
+/// Largest YAML file read. Configs are about 1 KB and model.yaml about 3 KB per layer (400 KB at
+/// the 128-layer limit); yaml-cpp needs up to ~250 bytes of memory per input byte, so this also
+/// bounds the memory a hostile file can make the parser take (~250 MB).
+constexpr size_t kMaxYamlBytes = size_t(1) << 20;
 
 /// Parses a YAML file of at most kMaxYamlBytes; see load_yaml_document.
 YAML::Node load_yaml_file(const std::filesystem::path &path);

@@ -50,7 +50,12 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
   size_t start = 0;
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
-    std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+    const size_t len = (nl == std::string::npos ? text.size() : nl) - start;
+    if (len > kMaxLineBytes)
+      throw InputError({file, int(lines.size() + 1)}, "",
+                       "line is " + std::to_string(len) + " bytes long, more than the limit of " +
+                           std::to_string(kMaxLineBytes) + ": not a GLUE TSV file?");
+    std::string line = text.substr(start, len);
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
     lines.push_back(std::move(line));
@@ -76,7 +81,14 @@ std::vector<Example> parse_glue_tsv(const std::string &text, const std::string &
     const std::vector<std::string> head = split(lines[0], '\t');
     auto find = [&](const std::string &name) {
       auto it = std::find(head.begin(), head.end(), name);
-      return it == head.end() ? -1 : int(it - head.begin());
+      if (it == head.end())
+        return -1;
+      if (auto again = std::find(it + 1, head.end(), name); again != head.end())
+        throw InputError({file, 1}, "header",
+                         "column '" + name + "' appears twice (columns " +
+                             std::to_string(it - head.begin() + 1) + " and " +
+                             std::to_string(again - head.begin() + 1) + ")");
+      return int(it - head.begin());
     };
     a_col = find(lay.a);
     b_col = lay.b.empty() ? -1 : find(lay.b);

@@ -3,6 +3,7 @@
 
 #include "src/glue/glue_task.h"
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -19,9 +20,13 @@ struct Example {
   int line = 0;     // 1-based line in the file
 };
 
+/// Longest line accepted (GLUE's longest are a few KiB); a longer one means a wrong or corrupt file.
+constexpr size_t kMaxLineBytes = size_t(1) << 20;
+
 /// Reads a GLUE TSV in the layout of GLUE's download_glue_data.py for `task` (columns found by
 /// header name where the file has a header; CoLA has none). Fields are split on tabs only: GLUE
-/// files are not CSV-quoted. Throws InputError naming file, line and column on any fault.
+/// files are not CSV-quoted. Throws InputError naming file, line and column on any fault,
+/// including a line longer than kMaxLineBytes and a header naming a used column twice.
 std::vector<Example> read_glue_tsv(const std::filesystem::path &path, const TaskInfo &task);
 
 /// Same, from text already in memory; `file_name` is used in messages.

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
+#include <vector>
 
 namespace granita::io {
 
@@ -15,6 +17,7 @@ namespace {
 
 constexpr uint64_t kMaxHeaderBytes = 100u << 20;
 constexpr uint64_t kMaxFileBytes = uint64_t(4) << 30;
+constexpr int kMaxJsonDepth = 8;
 
 bool parse_dtype(const std::string &s, DType *out) {
   static const std::pair<const char *, DType> kNames[] = {
@@ -87,9 +90,32 @@ SafetensorsFile SafetensorsFile::parse(const std::string &bytes, const std::stri
   if (header_len > bytes.size() - 8)
     throw fail("", "header length " + std::to_string(header_len) + " is larger than the file (" +
                        std::to_string(bytes.size()) + " bytes): truncated or corrupt");
+  // nlohmann::json keeps the last of two equal keys; a duplicate tensor name would silently
+  // drop one definition, so the parser callback rejects duplicates in every object. It also
+  // bounds the nesting depth.
+  std::vector<std::set<std::string>> open_objects;
+  auto reject_duplicates = [&](int depth, nlohmann::json::parse_event_t event,
+                               nlohmann::json &parsed) {
+    using Event = nlohmann::json::parse_event_t;
+    // A header is 3 levels deep; deep nesting would only make the parser build a huge tree.
+    if (depth > kMaxJsonDepth)
+      throw fail("header", "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    if (event == Event::object_start) {
+      open_objects.emplace_back();
+    } else if (event == Event::object_end) {
+      open_objects.pop_back();
+    } else if (event == Event::key && !open_objects.empty()) {
+      const std::string &k = parsed.get_ref<const std::string &>();
+      if (!open_objects.back().insert(k).second)
+        throw fail(open_objects.size() == 1 ? k : "header",
+                   "duplicate key '" + k + "' in the JSON header");
+    }
+    return true;
+  };
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + int64_t(header_len));
+    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + int64_t(header_len),
+                                   reject_duplicates);
   } catch (const nlohmann::json::exception &e) {
     throw fail("header", std::string("invalid JSON: ") + e.what());
   }
@@ -156,10 +182,22 @@ SafetensorsFile SafetensorsFile::parse(const std::string &bytes, const std::stri
     t.bytes = bytes.substr(data_begin + size_t(b), size_t(e - b));
     out.m_tensors.emplace(name, std::move(t));
   }
+  // As the reference implementation: the tensors tile the data section, without overlaps, gaps
+  // or trailing bytes (which would mean a corrupt header or two files pasted together).
   std::sort(ranges.begin(), ranges.end());
-  for (size_t i = 1; i < ranges.size(); ++i)
-    if (ranges[i].first < ranges[i - 1].second)
+  uint64_t covered = 0;
+  for (const auto &[b, e] : ranges) {
+    if (b < covered)
       throw fail("header", "tensor data ranges overlap");
+    if (b > covered)
+      throw fail("header", "data bytes [" + std::to_string(covered) + ", " + std::to_string(b) +
+                               ") belong to no tensor: corrupt file");
+    covered = e;
+  }
+  if (covered != data_size)
+    throw fail("header", std::to_string(data_size - covered) +
+                             " bytes after the last tensor belong to no tensor: corrupt or "
+                             "concatenated file");
   return out;
 }
 

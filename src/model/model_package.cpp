@@ -3,6 +3,7 @@
 
 #include "src/config/yaml_reader.h"
 #include "src/io/safetensors.h"
+#include "src/text/vocab.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/sha256.h"
@@ -19,6 +20,7 @@ namespace {
 
 constexpr const char *kPackageFiles[] = {"model.yaml", "tensors.safetensors", "vocab.txt",
                                          "card.md"};
+constexpr size_t kMaxChecksumsBytes = size_t(1) << 20;
 
 struct OpTypeName {
   OpType type;
@@ -33,13 +35,15 @@ constexpr OpTypeName kOpTypes[] = {
 
 void verify_checksums(const std::filesystem::path &dir) {
   const std::filesystem::path sums = dir / "checksums.sha256";
-  const std::string text = read_file(sums, 1 << 20);
+  const std::string text = read_file(sums, kMaxChecksumsBytes);
   std::map<std::string, std::pair<std::string, int>> listed;
   std::istringstream in(text);
   std::string line;
   int line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
+    if (!line.empty() && line.back() == '\r') // CRLF, as written by editors on Windows
+      line.pop_back();
     if (line.empty())
       continue;
     // `sha256sum` output: 64 hex digits, a space, a space or '*', the file name.
@@ -49,12 +53,24 @@ void verify_checksums(const std::filesystem::path &dir) {
     if (!ok)
       throw InputError({sums.string(), line_no}, "",
                        "expected '<64 lowercase hex digits>  <file name>'");
-    listed[line.substr(66)] = {line.substr(0, 64), line_no};
+    const auto [first, inserted] =
+        listed.emplace(line.substr(66), std::make_pair(line.substr(0, 64), line_no));
+    if (!inserted)
+      throw InputError({sums.string(), line_no}, first->first,
+                       "listed twice (first at line " + std::to_string(first->second.second) +
+                           ")");
   }
   for (const char *f : kPackageFiles) {
     auto it = listed.find(f);
-    if (it == listed.end())
-      throw InputError({sums.string()}, f, "no checksum listed for this package file");
+    if (it == listed.end()) {
+      std::vector<std::string> names;
+      for (const auto &[name, entry] : listed)
+        names.push_back(name);
+      const std::string near = config::closest_match(f, names);
+      throw InputError({sums.string(), near.empty() ? 0 : listed[near].second}, f,
+                       "no checksum listed for this package file" +
+                           (near.empty() ? "" : " (this line lists '" + near + "' instead)"));
+    }
     const std::string actual = sha256_file_hex(dir / f);
     if (actual != it->second.first)
       throw InputError({sums.string(), it->second.second}, f,
@@ -146,8 +162,26 @@ SorbetModel load_package(const std::filesystem::path &dir) {
     throw InputError({dir.string()}, "", "model package directory not found");
   verify_checksums(dir);
 
-  const std::string yaml_file = (dir / "model.yaml").string();
-  YAML::Node root = config::load_yaml_file(dir / "model.yaml");
+  const std::filesystem::path yaml_path = dir / "model.yaml";
+  SorbetModel m = parse_model_yaml(
+      read_file(yaml_path, config::kMaxYamlBytes), yaml_path.string(),
+      [&dir] { return io::SafetensorsFile::load(dir / "tensors.safetensors"); });
+  m.dir = dir;
+  m.vocab_path = dir / "vocab.txt";
+
+  // The tokenizer's ids index the embedding table: the vocabulary must fit in it.
+  const text::Vocab vocab = text::Vocab::load(m.vocab_path);
+  if (vocab.size() > size_t(m.arch.vocab_size))
+    throw InputError({m.vocab_path.string()}, "",
+                     std::to_string(vocab.size()) + " tokens, more than the " +
+                         std::to_string(m.arch.vocab_size) +
+                         " rows of the embedding table (arch.vocab_size in model.yaml)");
+  return m;
+}
+
+SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &yaml_file,
+                             const std::function<io::SafetensorsFile()> &load_tensors) {
+  YAML::Node root = config::load_yaml_document(yaml_text, yaml_file);
   config::YamlMap top(root, yaml_file, "");
   const std::string format = top.get_string("format");
   if (format != kModelFormatName)
@@ -158,8 +192,6 @@ SorbetModel load_package(const std::filesystem::path &dir) {
                             " (this Granita reads " + std::to_string(kModelFormatVersion) + ")");
 
   SorbetModel m;
-  m.dir = dir;
-  m.vocab_path = dir / "vocab.txt";
   m.name = top.get_string("name");
   m.task = top.get_string("task");
   m.labels = top.get_string_list("labels");
@@ -168,12 +200,12 @@ SorbetModel load_package(const std::filesystem::path &dir) {
 
   config::YamlMap arch = top.get_map("arch");
   Arch &a = m.arch;
-  a.layers = int(arch.get_int("layers", 0, 256));
-  a.hidden = int(arch.get_int("hidden", 1, 65536));
-  a.heads = int(arch.get_int("heads", 1, 1024));
-  a.ffn = int(arch.get_int("ffn", 1, 1 << 18));
-  a.max_seq_len = int(arch.get_int("max_seq_len", 3, 8192));
-  a.vocab_size = int(arch.get_int("vocab_size", 5, 1 << 22));
+  a.layers = int(arch.get_int("layers", 0, kMaxLayers));
+  a.hidden = int(arch.get_int("hidden", 1, kMaxHidden));
+  a.heads = int(arch.get_int("heads", 1, kMaxHeads));
+  a.ffn = int(arch.get_int("ffn", 1, kMaxFfn));
+  a.max_seq_len = int(arch.get_int("max_seq_len", 3, kMaxSeqLen));
+  a.vocab_size = int(arch.get_int("vocab_size", 5, kMaxVocabSize));
   a.type_vocab_size = int(arch.get_int("type_vocab_size", 1, 16));
   a.bits = int(arch.get_int("bits", 2, 8));
   a.time_steps = int(arch.get_int("time_steps", 1, 1024));
@@ -190,7 +222,7 @@ SorbetModel load_package(const std::filesystem::path &dir) {
   inputs.finish();
   const std::string output_name = top.get_string("output");
 
-  const io::SafetensorsFile tensors = io::SafetensorsFile::load(dir / "tensors.safetensors");
+  const io::SafetensorsFile tensors = load_tensors();
   std::set<std::string> used_tensors;
 
   YAML::Node ops_node = top.get_node("ops");
@@ -302,7 +334,7 @@ SorbetModel load_package(const std::filesystem::path &dir) {
       op.offset = int(om.get_int("offset", 0, sgn_off));
       if (op.offset != 0 && op.offset != sgn_off)
         om.fail("offset", "must be 0 (unsigned) or " + std::to_string(sgn_off) + " (signed)");
-      op.features = int(om.get_int("features", 1, 1 << 20));
+      op.features = int(om.get_int("features", 1, kMaxFeatures));
       if (op.features != p.features)
         om.fail("features", "is " + std::to_string(op.features) + " but input '" + p.name +
                                 "' has " + std::to_string(p.features));
@@ -315,8 +347,8 @@ SorbetModel load_package(const std::filesystem::path &dir) {
       want_inputs(1);
       const Op &p = producer(0);
       need_counts(p, false);
-      op.in_features = int(om.get_int("in_features", 1, 1 << 20));
-      op.features = int(om.get_int("out_features", 1, 1 << 20));
+      op.in_features = int(om.get_int("in_features", 1, kMaxFeatures));
+      op.features = int(om.get_int("out_features", 1, kMaxFeatures));
       if (op.in_features != p.features)
         om.fail("in_features", "is " + std::to_string(op.in_features) + " but input '" + p.name +
                                    "' has " + std::to_string(p.features));
@@ -343,7 +375,7 @@ SorbetModel load_package(const std::filesystem::path &dir) {
       need_counts(k, true);
       if (q.features != k.features)
         om.fail("inputs", "q and k have different feature counts");
-      op.heads = int(om.get_int("heads", 1, 1024));
+      op.heads = int(om.get_int("heads", 1, kMaxHeads));
       if (q.features % op.heads != 0)
         om.fail("heads", "does not divide the " + std::to_string(q.features) + " features");
       op.score_shift = int(om.get_int("score_shift", -30, 30));
@@ -369,7 +401,7 @@ SorbetModel load_package(const std::filesystem::path &dir) {
       if (pr.type != OpType::PtSoftmax)
         om.fail("inputs", "pv_matmul's first input must be a ptsoftmax op");
       need_counts(v, true);
-      op.heads = int(om.get_int("heads", 1, 1024));
+      op.heads = int(om.get_int("heads", 1, kMaxHeads));
       if (op.heads != pr.heads || v.features != pr.features)
         om.fail("heads", "heads/features differ from the attention probabilities'");
       op.out_exp = rd.exp("out_exp");
@@ -416,15 +448,14 @@ SorbetModel load_package(const std::filesystem::path &dir) {
 
   auto out_it = index_of.find(output_name);
   if (out_it == index_of.end())
-    throw InputError({yaml_file}, "output", "'" + output_name + "' is not an op");
+    top.fail("output", "'" + output_name + "' is not an op");
   m.output = out_it->second;
   const Op &out = m.ops[size_t(m.output)];
   if (out.type != OpType::IntLinear)
-    throw InputError({yaml_file}, "output", "the output op must be an int_linear classifier");
+    top.fail("output", "the output op must be an int_linear classifier");
   if (size_t(out.features) != m.labels.size())
-    throw InputError({yaml_file}, "labels",
-                     std::to_string(m.labels.size()) + " labels but the classifier has " +
-                         std::to_string(out.features) + " outputs");
+    top.fail("labels", std::to_string(m.labels.size()) + " labels but the classifier has " +
+                           std::to_string(out.features) + " outputs");
   for (const auto &[name, t] : tensors.tensors())
     if (!used_tensors.count(name))
       throw InputError({tensors.file()}, name, "tensor is not used by any op in model.yaml");

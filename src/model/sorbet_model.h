@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "src/io/safetensors.h"
 #include "src/model/packed_bits.h"
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,17 @@ namespace granita::model {
 
 constexpr int kModelFormatVersion = 1;
 constexpr const char *kModelFormatName = "granita-sorbet";
+
+// Largest architecture a package may declare (BERT-large: 24 layers, hidden 1024, 16 heads, ffn
+// 4096, 512 positions; multilingual vocabularies reach 250k tokens). Sizes past these are typos or
+// corrupt files, and would make the reference and the simulator allocate gigabytes per sentence.
+constexpr int kMaxLayers = 128;
+constexpr int kMaxHidden = 16384;
+constexpr int kMaxHeads = 256;
+constexpr int kMaxFfn = 65536;
+constexpr int kMaxSeqLen = 8192;
+constexpr int kMaxVocabSize = 1 << 20;
+constexpr int kMaxFeatures = kMaxFfn; // in_features / out_features / features of any op
 
 /// Op kinds of the integer Sorbet graph; semantics in docs/numerics.md.
 enum class OpType {
@@ -88,7 +101,16 @@ struct SorbetModel {
 };
 
 /// Loads and validates a package directory; InputError names file and line/field on any fault.
+/// Order: checksums, model.yaml (with the tensors, see parse_model_yaml), then vocab.txt, which
+/// must be a valid vocabulary of at most arch.vocab_size tokens.
 SorbetModel load_package(const std::filesystem::path &dir);
+
+/// The model.yaml part of load_package, from text in memory: checks model.yaml and binds every op
+/// to its tensors. `yaml_file` names the file in messages. `load_tensors` is called once, after
+/// the header, arch, inputs and output keys are checked. Checksums and vocabulary are not looked
+/// at; `dir` and `vocab_path` stay empty.
+SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &yaml_file,
+                             const std::function<io::SafetensorsFile()> &load_tensors);
 
 /// Writes a package (model.yaml, tensors.safetensors, vocab.txt copied from vocab_path,
 /// card.md, checksums.sha256). Every file is written atomically.

@@ -2,16 +2,14 @@
 #include "src/text/vocab.h"
 
 #include "src/util/error.h"
+#include "src/util/file_io.h"
 #include "src/util/utf8.h"
 
 #include <unicode/utf8.h>
 
 #include <array>
 #include <climits>
-#include <fstream>
 #include <functional>
-#include <iterator>
-#include <sstream>
 #include <utility>
 
 namespace granita::text {
@@ -79,14 +77,13 @@ std::shared_ptr<const Vocab::Table> build_table(std::vector<std::string> tokens,
 
 Vocab Vocab::load(const std::filesystem::path &path) {
   const std::string file = path.string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(SourceLocation{file, 0, 0}, "", "cannot open vocabulary file");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad())
-    throw InputError(SourceLocation{file, 0, 0}, "", "cannot read vocabulary file");
+  const std::string bytes = read_file(path, kMaxVocabBytes);
   if (bytes.empty())
     throw InputError(SourceLocation{file, 0, 0}, "", "vocabulary file is empty");
+  if (bytes.rfind("\xEF\xBB\xBF", 0) == 0)
+    throw InputError(SourceLocation{file, 1, 1}, "",
+                     "the file starts with a UTF-8 byte order mark; a BERT vocabulary has none "
+                     "(it would become part of the first token)");
 
   std::vector<std::string> tokens;
   size_t pos = 0;
@@ -96,6 +93,18 @@ Vocab Vocab::load(const std::filesystem::path &path) {
     std::string_view line(bytes.data() + pos, end - pos);
     if (!line.empty() && line.back() == '\r')
       line.remove_suffix(1);
+    // Invalid UTF-8 first: in a binary file it is the real fault, not its stray carriage returns.
+    if (size_t bad = first_invalid_utf8(line); bad != std::string_view::npos)
+      throw InputError(SourceLocation{file, static_cast<int>(tokens.size() + 1), 0}, "",
+                       "invalid UTF-8 at byte " + std::to_string(bad));
+    if (const size_t cr = line.find('\r'); cr != std::string_view::npos)
+      throw InputError(
+          SourceLocation{file, static_cast<int>(tokens.size() + 1), static_cast<int>(cr + 1)}, "",
+          "carriage return inside a line: the file seems to use CR-only line endings; expected "
+          "one token per line, lines ending in \\n or \\r\\n");
+    if (tokens.size() == kMaxVocabTokens)
+      throw InputError(SourceLocation{file, static_cast<int>(tokens.size() + 1), 0}, "",
+                       "more than " + std::to_string(kMaxVocabTokens) + " tokens");
     tokens.emplace_back(line);
     pos = nl == std::string::npos ? bytes.size() : nl + 1;
   }

@@ -20,11 +20,17 @@ namespace granita::text {
 /// by value by any number of tokenizers and used from several threads at once.
 class Vocab {
 public:
+  /// Largest vocabulary file read (bert-base-uncased is 226 KiB, multilingual ones a few MiB).
+  static constexpr size_t kMaxVocabBytes = size_t(64) << 20;
+  /// Most tokens load() accepts (bert-base-uncased has 30522, XLM-R 250002).
+  static constexpr size_t kMaxVocabTokens = size_t(1) << 21;
+
   /// Reads a BERT vocabulary file: one token per line, id = 0-based line index. A trailing "\r"
   /// is stripped from each line (CRLF files); the last line may lack its "\n". Throws
-  /// granita::InputError naming the file and line on a missing or empty file, an empty line,
-  /// invalid UTF-8, a duplicate token (with the line of the first occurrence) or a missing
-  /// special token.
+  /// granita::InputError naming the file and line on a missing, empty or too large
+  /// (> kMaxVocabBytes or > kMaxVocabTokens) file, a byte order mark, a carriage return inside a
+  /// line (CR-only line endings), an empty line, invalid UTF-8, a duplicate token (with the line of
+  /// the first occurrence) or a missing special token.
   static Vocab load(const std::filesystem::path &path);
 
   /// Builds a vocabulary from tokens in id order, with the same checks as load() (errors name the

@@ -18,6 +18,15 @@ std::string read_file(const std::filesystem::path &path, size_t max_bytes) {
     throw InputError({path.string()}, "", "file not found");
   if (std::filesystem::is_directory(path, ec))
     throw InputError({path.string()}, "", "expected a file, found a directory");
+  // Refuse an oversized regular file before allocating anything; the check while reading below
+  // still catches files that grow, pipes and devices, which report no size.
+  if (std::filesystem::is_regular_file(path, ec)) {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > max_bytes)
+      throw InputError({path.string()}, "",
+                       "file is " + std::to_string(size) + " bytes, larger than the limit of " +
+                           std::to_string(max_bytes) + " bytes");
+  }
   FILE *f = std::fopen(path.c_str(), "rb");
   if (!f)
     throw InputError({path.string()}, "", std::string("cannot open: ") + std::strerror(errno));

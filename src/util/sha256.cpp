@@ -117,6 +117,9 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::string sha256_file_hex(const std::filesystem::path &path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw InputError({path.string()}, "", "file not found");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw InputError({path.string()}, "", "cannot open file");

@@ -65,12 +65,28 @@ TEST(HwConfig, OverridesReplaceValuesBeforeValidation) {
   EXPECT_NE(load_error(preset_text(), {"mesh.x"}).find("key.path=value"), std::string::npos);
 }
 
+TEST(HwConfig, ParseFromTextEqualsLoad) {
+  const auto path = std::string(GRANITA_SOURCE_DIR) + "/configs/hw/default.yaml";
+  const HwConfig a = parse_hw_config(preset_text(), "mem.yaml", {"mesh.y=5"});
+  const HwConfig b = load_hw_config(path, {"mesh.y=5"});
+  EXPECT_EQ(a.mesh_y, 5);
+  EXPECT_EQ(a.mesh_y, b.mesh_y);
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.crossbar_rows, b.crossbar_rows);
+  EXPECT_EQ(a.energy_table, b.energy_table);
+  const std::string e = test::input_error_message(
+      [&] { parse_hw_config(replace(preset_text(), "x: 8", "x: 257"), "mem.yaml"); });
+  EXPECT_NE(e.find("mem.yaml:5:11: mesh.x: expected an integer in [1, 256], got 257"),
+            std::string::npos)
+      << e;
+}
+
 TEST(HwConfig, ErrorsNameFileLineAndKeyPath) {
   const std::string base = preset_text();
   // Negative crossbar rows: line 7 of default.yaml holds core.crossbar.
   std::string e = load_error(replace(base, "rows: 256", "rows: -3"));
   EXPECT_NE(e.find("chip.yaml:7:"), std::string::npos) << e;
-  EXPECT_NE(e.find("core.crossbar.rows: expected an integer in [1, 65536], got -3"),
+  EXPECT_NE(e.find("core.crossbar.rows: expected an integer in [1, 4096], got -3"),
             std::string::npos)
       << e;
   e = load_error(replace(base, "clock_mhz: 500", "clock_mhz: fast"));

@@ -327,6 +327,53 @@ TEST_F(ModelPackageTest, FireOffsetMustBeZeroOrSigned) {
   expect_error({"model.yaml:" + std::to_string(line) + ":", "offset"});
 }
 
+TEST_F(ModelPackageTest, ChecksumsWithCrlfLineEndsLoad) {
+  std::string sums = read("checksums.sha256"), crlf;
+  for (char c : sums)
+    crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  write("checksums.sha256", crlf);
+  EXPECT_EQ(load_package(pkg_).name, model_.name);
+}
+
+TEST_F(ModelPackageTest, ParseModelYamlFromTextMatchesTheDirectoryReader) {
+  int tensor_loads = 0;
+  const SorbetModel m = parse_model_yaml(read("model.yaml"), "mem/model.yaml", [&] {
+    ++tensor_loads;
+    return io::SafetensorsFile::load(pkg_ / "tensors.safetensors");
+  });
+  const SorbetModel d = load_package(pkg_);
+  EXPECT_EQ(tensor_loads, 1);
+  EXPECT_TRUE(m.dir.empty());
+  EXPECT_EQ(m.name, d.name);
+  EXPECT_EQ(m.output, d.output);
+  ASSERT_EQ(m.ops.size(), d.ops.size());
+  for (size_t i = 0; i < m.ops.size(); ++i) {
+    EXPECT_EQ(m.ops[i].name, d.ops[i].name);
+    EXPECT_EQ(m.ops[i].bias, d.ops[i].bias);
+  }
+  // A bad header is reported before the tensors are read.
+  std::string y = read("model.yaml");
+  y.replace(y.find("version: 1"), 10, "version: 7");
+  tensor_loads = 0;
+  const std::string msg = test::input_error_message([&] {
+    parse_model_yaml(y, "mem/model.yaml", [&] {
+      ++tensor_loads;
+      return io::SafetensorsFile::load(pkg_ / "tensors.safetensors");
+    });
+  });
+  EXPECT_NE(msg.find("mem/model.yaml:2:10: version: unsupported"), std::string::npos) << msg;
+  EXPECT_EQ(tensor_loads, 0);
+}
+
+TEST_F(ModelPackageTest, VocabularyLargerThanTheEmbeddingTable) {
+  std::string v = kVocab;
+  for (int i = 0; i < 100; ++i)
+    v += "extra" + std::to_string(i) + "\n";
+  write("vocab.txt", v);
+  rechecksum();
+  expect_error({"vocab.txt: 108 tokens, more than the 100 rows of the embedding table"});
+}
+
 TEST_F(ModelPackageTest, MissingDirectory) {
   try {
     load_package(tmp_.path() / "nope");
