@@ -78,17 +78,13 @@ std::string unknown_event_message(const std::string &component, const std::strin
 } // namespace
 
 EnergyTable EnergyTable::load(const std::filesystem::path &path, const EventRegistry &registry) {
-  const std::string text = read_file(path, size_t(64) << 20);
-  if (text.find('\0') != std::string::npos)
-    throw InputError({path.string()}, "", "not a YAML text file (contains NUL bytes)");
-  return parse(text, path.string(), registry);
+  return parse(read_file(path, config::kMaxYamlBytes), path.string(), registry);
 }
 
 EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &file,
                                const EventRegistry &registry) {
-  const YAML::Node root = config::load_yaml_string(yaml_text, file);
-  if (!root.IsDefined() || root.IsNull())
-    throw InputError({file}, "", "file is empty; expected an energy table (docs/energy.md)");
+  // One non-empty UTF-8 document without NUL bytes (the shared checked loader).
+  const YAML::Node root = config::load_yaml_document(yaml_text, file);
   YamlMap top(root, file, "");
   EnergyTable t;
   t.m_file = file;

@@ -140,7 +140,8 @@ std::pair<int, int> parse_pair(YamlMap &map, const std::string &key, int64_t lo,
 } // namespace
 
 Mapping parse_mapping(const std::string &text, const std::string &file) {
-  const YAML::Node root = config::load_yaml_string(text, file);
+  // One non-empty UTF-8 document without NUL bytes (the shared checked loader).
+  const YAML::Node root = config::load_yaml_document(text, file);
   if (!root.IsMap())
     throw InputError({file}, "", "expected a YAML mapping (a Granita mapping file)");
   YamlMap top(root, file, "");

@@ -6,6 +6,7 @@
 // tests/inputs/bad/README.md.
 #include "src/config/hw_config.h"
 #include "src/energy/energy_table.h"
+#include "src/mapping/mapping.h"
 #include "src/energy/event_registry.h"
 #include "src/glue/glue_task.h"
 #include "src/glue/tsv_reader.h"
@@ -299,7 +300,8 @@ const std::map<std::string, Loader> &readers() {
       {"energy", file_reader([](const fs::path &p) {
          energy::EnergyTable::load(p, energy::build_event_registry());
        })},
-      // Future readers, e.g. {"mapping", file_reader(...)}, {"sweep", file_reader(...)}.
+      {"mapping", file_reader([](const fs::path &p) { mapping::load_mapping(p); })},
+      // Future readers, e.g. {"sweep", file_reader(...)}.
   };
   return kReaders;
 }
