@@ -12,6 +12,7 @@
 #include "src/text/wordpiece_tokenizer.h"
 #include "src/util/data_path.h"
 #include "src/util/error.h"
+#include "src/util/strings.h"
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
 
@@ -32,15 +33,6 @@ std::string layer_of(const std::string &op) {
   if (op.rfind("embed", 0) == 0)
     return "embedding";
   return "pooler+classifier";
-}
-
-std::string csv_field(const std::string &s) {
-  if (s.find_first_of(",\"\n") == std::string::npos)
-    return s;
-  std::string q = "\"";
-  for (char c : s)
-    q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
 }
 
 } // namespace
@@ -71,20 +63,11 @@ int run_run(const RunOptions &o) {
   const text::Vocab vocab = text::Vocab::load(m.vocab_path);
   const text::WordpieceTokenizer tok(vocab);
   const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
-  std::vector<glue::Example> examples;
-  if (!o.text.empty()) {
-    glue::Example ex;
-    ex.text_a = o.text;
-    if (!o.text_b.empty())
-      ex.text_b = o.text_b;
-    examples.push_back(ex);
-  } else {
-    const std::string data =
-        o.data.empty() ? (data_root() / "glue" / task.name / "dev.tsv").string() : o.data;
-    examples = glue::read_glue_tsv(data, task);
-    if (o.limit > 0 && size_t(o.limit) < examples.size())
-      examples.resize(size_t(o.limit));
-  }
+  const std::string data =
+      o.data.empty() && o.text.empty() ? (data_root() / "glue" / task.name / "dev.tsv").string()
+                                       : o.data;
+  const std::vector<glue::Example> examples =
+      read_examples("run", task, data, o.text, o.text_b, o.limit);
 
   if (!o.trace.empty() && (o.trace_sentence < 0 || size_t(o.trace_sentence) >= examples.size()))
     throw InputError({}, "--trace-sentence",

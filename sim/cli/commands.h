@@ -7,7 +7,18 @@
 #include <string>
 #include <vector>
 
+namespace granita::glue {
+struct Example;
+struct TaskInfo;
+} // namespace granita::glue
+
 namespace granita::cli {
+
+/// The sentences a command works on: --text/--text-b as one example, else the first `limit`
+/// rows (0 = all) of the TSV `data`. `command` names the command in the error for neither.
+std::vector<glue::Example> read_examples(const std::string &command, const glue::TaskInfo &task,
+                                         const std::string &data, const std::string &text,
+                                         const std::string &text_b, int limit);
 
 struct CompileOptions {
   std::string model_dir;

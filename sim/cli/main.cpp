@@ -50,20 +50,8 @@ int run_eval(const EvalOptions &o) {
   const text::WordpieceTokenizer tok(vocab);
   const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
 
-  std::vector<glue::Example> examples;
-  if (!o.text.empty()) {
-    glue::Example ex;
-    ex.text_a = o.text;
-    if (!o.text_b.empty())
-      ex.text_b = o.text_b;
-    examples.push_back(ex);
-  } else {
-    if (o.data.empty())
-      throw InputError("eval needs --data FILE (a GLUE TSV) or --text \"...\"");
-    examples = glue::read_glue_tsv(o.data, task);
-    if (o.limit > 0 && size_t(o.limit) < examples.size())
-      examples.resize(size_t(o.limit));
-  }
+  const std::vector<glue::Example> examples =
+      cli::read_examples("eval", task, o.data, o.text, o.text_b, o.limit);
   const int threads =
       o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
   ProgressBar bar("eval", examples.size());

@@ -2,6 +2,7 @@
 #include "sim/sweep/result_store.h"
 
 #include "src/util/error.h"
+#include "src/util/strings.h"
 #include "src/util/file_io.h"
 
 #include <fcntl.h>
@@ -15,15 +16,6 @@
 namespace granita::sweep {
 
 namespace {
-
-std::string csv_field(const std::string &s) {
-  if (s.find_first_of(",\"\n") == std::string::npos)
-    return s;
-  std::string q = "\"";
-  for (char c : s)
-    q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 std::string json_scalar(const nlohmann::json &v) {
   if (v.is_null())

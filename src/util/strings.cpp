@@ -16,4 +16,13 @@ std::vector<std::string> split(std::string_view s, char sep) {
   }
 }
 
+std::string csv_field(const std::string &s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos)
+    return s;
+  std::string q = "\"";
+  for (char c : s)
+    q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 } // namespace granita
