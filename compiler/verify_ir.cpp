@@ -38,17 +38,10 @@ bool verify_ir(const IrGraph &ir, PassContext &ctx) {
         parts[size_t(f.slot)].push_back({f.lo, f.hi});
     }
     for (size_t s = 0; s < parts.size(); ++s) {
-      auto &p = parts[s];
-      std::sort(p.begin(), p.end());
-      int at = t.inputs[s].lo;
-      bool ok = true;
-      for (const auto &r : p) {
-        ok = ok && r.first == at;
-        at = r.second;
-      }
-      if (!ok || at != t.inputs[s].hi)
-        ctx.error(vertex_location(ir, v),
-                  "input slot " + std::to_string(s) + " is not covered exactly once by its edges");
+      const std::string why = mapping::check_partition(parts[s], t.inputs[s].lo, t.inputs[s].hi);
+      if (!why.empty())
+        ctx.error(vertex_location(ir, v), "input slot " + std::to_string(s) +
+                                              " is not covered exactly once by its edges: " + why);
     }
   }
   if (ir.level >= IrLevel::Tiled)

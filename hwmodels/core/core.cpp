@@ -25,6 +25,11 @@ template <class T> std::vector<T> slice(const std::vector<T> &v, int lo, int hi)
   return std::vector<T>(v.begin() + lo, v.begin() + hi);
 }
 
+/// Slot 1 of Q·Kᵀ and P·V is the operand held in scratch SRAM (K or V rows of every token).
+bool holds_operand(const Task &t, size_t slot) {
+  return slot == 1 && (t.kind == TaskKind::QkMatmul || t.kind == TaskKind::PvMatmul);
+}
+
 } // namespace
 
 Core::Core(sc_core::sc_module_name name, const Params &p, const Program &prog, PacketPool &pool,
@@ -85,8 +90,12 @@ void Core::deliver(const Message &msg, uint64_t) {
   const int per_unit = f.seq_elements ? m_n : 1;
   const int offset = (f.lo - in.lo) * per_unit, width = (in.hi - in.lo) * per_unit;
   energy::EnergyCounters &ev = m_ledger.task(ts.id);
-  const bool stored = f.slot == 1 && (t.kind == TaskKind::QkMatmul || t.kind == TaskKind::PvMatmul);
-  if (stored) {
+  TokenInputs &tk = ts.tokens[size_t(msg.token)];
+  if (tk.arrived.empty()) {
+    tk.arrived.assign(t.inputs.size(), 0);
+    tk.slots.resize(t.inputs.size());
+  }
+  if (holds_operand(t, size_t(f.slot))) {
     // K or V row of one token: written to scratch SRAM (K also stores its offset sum).
     if (ts.stored.empty())
       ts.stored.assign(size_t(m_n) * size_t(width), 0);
@@ -97,11 +106,6 @@ void Core::deliver(const Message &msg, uint64_t) {
       ev.add(Event::AccumulateAdd, uint64_t(msg.values.size()));
       ev.add(Event::SramWriteBit, uint64_t(mapping::kValueBits));
     }
-    TokenInputs &tk = ts.tokens[size_t(msg.token)];
-    if (tk.arrived.empty()) {
-      tk.arrived.assign(t.inputs.size(), 0);
-      tk.slots.resize(t.inputs.size());
-    }
     if (++tk.arrived[1] == m_prog.slot_flows[size_t(ts.id)][1] && ++ts.stored_rows == m_n)
       for (int q = 0; q < m_n; ++q)
         if (ts.waiting[size_t(q)]) {
@@ -110,11 +114,6 @@ void Core::deliver(const Message &msg, uint64_t) {
         }
     return;
   }
-  TokenInputs &tk = ts.tokens[size_t(msg.token)];
-  if (tk.arrived.empty()) {
-    tk.arrived.assign(t.inputs.size(), 0);
-    tk.slots.resize(t.inputs.size());
-  }
   auto &buf = tk.slots[size_t(f.slot)];
   if (buf.empty())
     buf.assign(size_t(width), 0);
@@ -122,12 +121,10 @@ void Core::deliver(const Message &msg, uint64_t) {
   if (t.kind == TaskKind::ResidualAdd && f.slot == 1)
     ev.add(Event::SramWriteBit, uint64_t(msg.values.size()) * mapping::kValueBits);
   ++tk.arrived[size_t(f.slot)];
-  for (size_t s = 0; s < t.inputs.size(); ++s) {
-    const bool is_stored = s == 1 && (t.kind == TaskKind::QkMatmul || t.kind == TaskKind::PvMatmul);
-    if (!is_stored && tk.arrived[s] != m_prog.slot_flows[size_t(ts.id)][s])
+  for (size_t s = 0; s < t.inputs.size(); ++s)
+    if (!holds_operand(t, s) && tk.arrived[s] != m_prog.slot_flows[size_t(ts.id)][s])
       return;
-  }
-  if ((t.kind == TaskKind::QkMatmul || t.kind == TaskKind::PvMatmul) && ts.stored_rows < m_n) {
+  if (holds_operand(t, 1) && ts.stored_rows < m_n) {
     ts.waiting[size_t(msg.token)] = true; // needs every key / value first
     return;
   }

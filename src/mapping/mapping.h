@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 /// The mapping of a Sorbet model onto a chip (docs/mapping-format.md): the one file the compiler
@@ -143,6 +144,10 @@ Payload op_payload(const model::SorbetModel &m, int op);
 /// The input slots a task of this kind and output slice needs (docs/mapping-format.md §tasks):
 /// the compiler creates tasks with exactly these and the verifier checks them.
 std::vector<TaskInput> expected_inputs(const Task &t, const model::SorbetModel &m);
+
+/// Checks that `parts` (sorted in place) tile [lo, hi) exactly once; "" if they do, else the
+/// first fault ("range [a, b) is not covered", "... is covered twice", ...).
+std::string check_partition(std::vector<std::pair<int, int>> &parts, int lo, int hi);
 
 /// Scratch SRAM a task needs at max_seq_len (docs/mapping-format.md §sram).
 int64_t task_sram_bits(const Task &t, const model::SorbetModel &m);

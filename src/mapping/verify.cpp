@@ -81,6 +81,8 @@ std::string range_str(int lo, int hi) {
   return "[" + std::to_string(lo) + ", " + std::to_string(hi) + ")";
 }
 
+} // namespace
+
 /// Checks that `parts` (sorted in place) tile [lo, hi) exactly; describes the first fault.
 std::string check_partition(std::vector<std::pair<int, int>> &parts, int lo, int hi) {
   std::sort(parts.begin(), parts.end());
@@ -98,8 +100,6 @@ std::string check_partition(std::vector<std::pair<int, int>> &parts, int lo, int
     return "covers " + range_str(hi, at) + " beyond the end " + std::to_string(hi);
   return "";
 }
-
-} // namespace
 
 int64_t task_sram_bits(const Task &t, const model::SorbetModel &m) {
   const int64_t n = m.arch.max_seq_len, bits = m.arch.bits;
