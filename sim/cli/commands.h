@@ -4,6 +4,7 @@
 // The `granita` subcommands. Option parsing (CLI11) stays in main.cpp; each command is a plain
 // function of its options that returns the exit code or throws InputError.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -84,9 +85,19 @@ struct SweepOptions {
   std::string out_dir;  // results.jsonl, results.csv, points/
   int jobs = 1;
   bool retry_failed = false;
+  std::string backend = "local"; // local | slurm
+  std::string partition;         // slurm: --partition
+  std::string time_limit;        // slurm: --time per array task
+  size_t chunk = 0;              // slurm: points per array task (0: automatic)
+  std::vector<std::string> sbatch_args;
+  bool dry_run = false;          // slurm: write plan and script, print the sbatch command
+  std::string collect_dir;       // --collect DIR
+  bool wait = false;             // --collect: wait for the jobs to leave the queue
 };
-/// `granita sweep SPEC -o DIR [-j N]`: runs every point not yet in DIR/results.jsonl.
+/// `granita sweep SPEC -o DIR [-j N] [--backend slurm ...]` or `granita sweep --collect DIR`.
 int run_sweep_cmd(const SweepOptions &o);
+/// `granita sweep-task DIR --plan FILE --task I`: one Slurm array task (internal).
+int run_sweep_task_cmd(const std::string &dir, const std::string &plan, long task);
 /// `granita report DIR`: report.md and plots of a sweep folder (scripts/sweep-report).
 int run_report_cmd(const std::string &dir);
 

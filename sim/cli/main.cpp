@@ -353,12 +353,31 @@ int main(int argc, char **argv) {
 
   cli::SweepOptions swo;
   auto *sweep = app.add_subcommand("sweep", "run a design-space sweep (docs/sweeps.md)");
-  sweep->add_option("spec", swo.spec, "sweep spec (configs/sweeps/*.yaml)")->required();
-  sweep->add_option("-o,--out", swo.out_dir, "sweep folder (results.jsonl, results.csv)")
-      ->required();
-  sweep->add_option("-j,--jobs", swo.jobs, "simulations at once (default 1)")
+  sweep->add_option("spec", swo.spec, "sweep spec (configs/sweeps/*.yaml)");
+  sweep->add_option("-o,--out", swo.out_dir, "sweep folder (results.jsonl, results.csv)");
+  sweep->add_option("-j,--jobs", swo.jobs, "local: simulations at once (default 1)")
       ->check(CLI::PositiveNumber);
   sweep->add_flag("--retry-failed", swo.retry_failed, "run failed points again");
+  sweep->add_option("--backend", swo.backend, "local (default) or slurm (one sbatch job array)");
+  sweep->add_option("--partition", swo.partition, "slurm: partition to submit to");
+  sweep->add_option("--time", swo.time_limit, "slurm: time limit per array task (e.g. 30:00)");
+  sweep->add_option("--chunk", swo.chunk, "slurm: points per array task (default 1)")
+      ->check(CLI::PositiveNumber);
+  sweep->add_option("--sbatch-arg", swo.sbatch_args,
+                    "slurm: extra sbatch option, repeatable (e.g. --sbatch-arg=--mem=2G)");
+  sweep->add_flag("--dry-run", swo.dry_run, "slurm: write the plan, print sbatch, submit nothing");
+  sweep->add_option("--collect", swo.collect_dir,
+                    "merge the Slurm tasks' results of DIR, list missing/failed points "
+                    "(exit 3 while some lack a result)");
+  sweep->add_flag("--wait", swo.wait, "with --collect: wait until the jobs have left the queue");
+
+  std::string task_dir, task_plan;
+  long task_index = -1;
+  auto *sweep_task = app.add_subcommand("sweep-task", "");
+  sweep_task->group(""); // internal: run by Slurm array tasks
+  sweep_task->add_option("dir", task_dir, "sweep folder")->required();
+  sweep_task->add_option("--plan", task_plan, "plan file")->required();
+  sweep_task->add_option("--task", task_index, "array task index")->required();
 
   std::string report_dir;
   auto *report = app.add_subcommand("report", "report.md and plots of a sweep folder");
@@ -385,6 +404,8 @@ int main(int argc, char **argv) {
       return cli::run_describe(describe_unit);
     if (*sweep)
       return cli::run_sweep_cmd(swo);
+    if (*sweep_task)
+      return cli::run_sweep_task_cmd(task_dir, task_plan, task_index);
     if (*report)
       return cli::run_report_cmd(report_dir);
     if (*tokenize)

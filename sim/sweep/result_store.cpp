@@ -6,6 +6,7 @@
 #include "src/util/file_io.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -74,16 +75,32 @@ std::vector<nlohmann::json> latest_rows(const std::vector<nlohmann::json> &rows)
 }
 
 ResultStore::ResultStore(std::filesystem::path path) : m_path(std::move(path)) {
-  std::string text;
-  if (std::filesystem::exists(m_path))
-    text = read_file(m_path);
-  m_contents = parse_store(text, m_path.string());
   m_fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (m_fd < 0)
     throw InputError({m_path.string()}, "", "cannot open the result store: " + errno_text());
-  if (m_contents.partial_bytes && ::ftruncate(m_fd, off_t(m_contents.complete_bytes)) != 0)
-    throw InputError({m_path.string()}, "",
-                     "cannot cut the partial last line: " + errno_text());
+  // One writer at a time: a local sweep, a Slurm --collect and a resubmission may meet on one
+  // folder. The lock goes with the descriptor, so a killed writer releases it.
+  if (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(m_fd);
+    m_fd = -1;
+    if (err == EWOULDBLOCK)
+      throw InputError({m_path.string()}, "",
+                       "the result store is in use by another granita sweep or --collect on "
+                       "this folder; wait for it to finish");
+    errno = err;
+    throw InputError({m_path.string()}, "", "cannot lock the result store: " + errno_text());
+  }
+  try {
+    m_contents = parse_store(read_file(m_path), m_path.string());
+    if (m_contents.partial_bytes && ::ftruncate(m_fd, off_t(m_contents.complete_bytes)) != 0)
+      throw InputError({m_path.string()}, "",
+                       "cannot cut the partial last line: " + errno_text());
+  } catch (...) {
+    ::close(m_fd); // the destructor does not run for a throwing constructor
+    m_fd = -1;
+    throw;
+  }
 }
 
 ResultStore::~ResultStore() {

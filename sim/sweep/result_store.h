@@ -30,7 +30,8 @@ StoreContents parse_store(const std::string &text, const std::string &file);
 std::vector<nlohmann::json> latest_rows(const std::vector<nlohmann::json> &rows);
 
 /// An open store. Opening cuts a trailing partial line so that later appends start on a fresh
-/// line. Contract: one writer process per store.
+/// line. One writer at a time: the store is locked (flock) while open, and a second
+/// writer gets an InputError.
 class ResultStore {
 public:
   explicit ResultStore(std::filesystem::path path);

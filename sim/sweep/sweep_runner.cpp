@@ -80,6 +80,18 @@ std::string tail_text(const fs::path &p, size_t max_chars) {
   return t;
 }
 
+fs::path point_file(const fs::path &dir, const SweepPoint &p, const char *ext) {
+  return dir / "points" / (p.hash + ext);
+}
+
+/// The sentences every point of the sweep reads: the dev set, or the seeded sample in `dir`.
+fs::path sentence_file(const SweepSpec &spec, const fs::path &dir) {
+  if (spec.all_sentences)
+    return fs::absolute(data_root() / "glue" / spec.task / "dev.tsv");
+  return fs::absolute(dir / ("sentences-" + std::to_string(spec.sentence_count) + "-" +
+                             std::to_string(spec.sentence_seed) + ".tsv"));
+}
+
 bool wants(const SweepSpec &spec, const std::string &metric) {
   return std::find(spec.metrics.begin(), spec.metrics.end(), metric) != spec.metrics.end();
 }
@@ -130,13 +142,6 @@ void fill_results(const SweepSpec &spec, const nlohmann::json &rep, nlohmann::js
     row["sentences"] = rep["sentences"].size();
 }
 
-std::string describe(const SweepPoint &p) {
-  std::string s;
-  for (const auto &[k, v] : p.values)
-    s += (s.empty() ? "" : " ") + k + "=" + v;
-  return s.empty() ? "(base config)" : s;
-}
-
 // Checks every point's inputs before any child starts, so that a typo in a value is one clear
 // error rather than a sweep full of failed rows.
 void validate_points(const SweepSpec &spec, const std::vector<SweepPoint> &points) {
@@ -146,7 +151,7 @@ void validate_points(const SweepSpec &spec, const std::vector<SweepPoint> &point
       config::load_hw_config(spec.hw, p.hw_params);
     } catch (const InputError &e) {
       throw InputError({spec.file}, "axes",
-                       "point " + std::to_string(p.index) + " (" + describe(p) + "): " + e.what());
+                       "point " + std::to_string(p.index) + " (" + describe_point(p) + "): " + e.what());
     }
     models.insert(p.model);
     if (!p.energy_table.empty())
@@ -213,65 +218,183 @@ std::vector<std::string> point_run_args(const SweepSpec &spec, const SweepPoint 
   return a;
 }
 
-int run_sweep(const SweepRunOptions &o) {
-  if (o.jobs < 1)
-    throw InputError({}, "-j", "expected at least 1 job");
-  const SweepSpec spec = load_sweep_spec(o.spec);
-  const std::vector<SweepPoint> points = expand_sweep(spec);
-  validate_points(spec, points);
+PreparedSweep open_sweep(const fs::path &dir) {
+  PreparedSweep ps;
+  ps.dir = dir;
+  const fs::path spec_copy = dir / "spec.yaml";
+  if (!fs::exists(spec_copy))
+    throw InputError({dir.string()}, "", "not a sweep folder (no spec.yaml)");
+  ps.spec = load_sweep_spec(spec_copy);
+  ps.points = expand_sweep(ps.spec);
+  ps.data = sentence_file(ps.spec, dir);
+  return ps;
+}
 
-  const fs::path dir = o.out_dir;
+PreparedSweep prepare_sweep(const fs::path &spec_path, const fs::path &dir) {
+  PreparedSweep ps;
+  ps.dir = dir;
+  ps.spec = load_sweep_spec(spec_path);
+  ps.points = expand_sweep(ps.spec);
+  validate_points(ps.spec, ps.points);
+
   std::error_code ec;
   fs::create_directories(dir / "points", ec);
   if (ec)
     throw InputError({dir.string()}, "", "cannot create the sweep folder: " + ec.message());
-  write_file_atomic(dir / "spec.yaml", read_file(o.spec));
+  const fs::path spec_copy = dir / "spec.yaml";
+  const std::string spec_text = read_file(spec_path);
+  if (fs::exists(spec_copy) && read_file(spec_copy) != spec_text)
+    std::fprintf(stderr, "granita sweep: note: %s differs from %s; the new spec replaces it "
+                         "(rows of points no longer in it are kept)\n",
+                 spec_copy.string().c_str(), spec_path.string().c_str());
+  write_file_atomic(spec_copy, spec_text);
 
   // Every point sees the same sentences: a seeded sample of the dev set, written once.
-  const fs::path dev = data_root() / "glue" / spec.task / "dev.tsv";
-  fs::path data = fs::absolute(dev);
-  if (!spec.all_sentences) {
-    data = fs::absolute(dir / ("sentences-" + std::to_string(spec.sentence_count) + "-" +
-                               std::to_string(spec.sentence_seed) + ".tsv"));
+  ps.data = sentence_file(ps.spec, dir);
+  if (!ps.spec.all_sentences) {
+    const fs::path dev = data_root() / "glue" / ps.spec.task / "dev.tsv";
     const std::string sample =
-        sample_tsv(read_file(dev), size_t(spec.sentence_count), spec.sentence_seed);
-    if (!fs::exists(data) || read_file(data) != sample)
-      write_file_atomic(data, sample);
+        sample_tsv(read_file(dev), size_t(ps.spec.sentence_count), ps.spec.sentence_seed);
+    if (!fs::exists(ps.data) || read_file(ps.data) != sample)
+      write_file_atomic(ps.data, sample);
   }
+  return ps;
+}
 
-  ResultStore store(dir / "results.jsonl");
-  for (const std::string &w : store.contents().warnings)
-    std::fprintf(stderr, "granita sweep: warning: %s\n", w.c_str());
+std::vector<std::string> point_command(const PreparedSweep &ps, const SweepPoint &p,
+                                       const fs::path &granita_exe) {
+  std::vector<std::string> argv = {granita_exe.string()};
+  for (std::string &a : point_run_args(ps.spec, p, ps.data, point_file(ps.dir, p, ".json")))
+    argv.push_back(std::move(a));
+  return argv;
+}
+
+nlohmann::json point_row(const PreparedSweep &ps, const SweepPoint &p, int wait_status,
+                         double wall_s, const std::string &runner) {
+  nlohmann::json row = base_row(ps.spec, p);
+  const fs::path json = point_file(ps.dir, p, ".json");
+  std::string error;
+  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
+    try {
+      const nlohmann::json rep = nlohmann::json::parse(read_file(json));
+      fill_results(ps.spec, rep, row);
+    } catch (const std::exception &e) {
+      error = std::string("unreadable report ") + json.string() + ": " + e.what();
+    }
+  } else {
+    error = tail_text(point_file(ps.dir, p, ".stderr"), 4000);
+    const std::string how = WIFSIGNALED(wait_status)
+                                ? "killed by signal " + std::to_string(WTERMSIG(wait_status))
+                                : "exit code " + std::to_string(WEXITSTATUS(wait_status));
+    error = error.empty() ? how : how + ": " + error;
+  }
+  row["status"] = error.empty() ? "ok" : "failed";
+  if (!error.empty())
+    row["error"] = error;
+  row["wall_s"] = wall_s;
+  row["runner"] = runner;
+  return row;
+}
+
+nlohmann::json run_point(const PreparedSweep &ps, const SweepPoint &p, const fs::path &granita_exe,
+                         const std::string &runner) {
+  const fs::path json = point_file(ps.dir, p, ".json");
+  std::error_code ec;
+  fs::remove(json, ec);
+  const auto start = Clock::now();
+  const pid_t pid = spawn(point_command(ps, p, granita_exe), point_file(ps.dir, p, ".log"),
+                          point_file(ps.dir, p, ".stderr"));
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      throw InputError("waiting for a simulation child process failed");
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  return point_row(ps, p, status, wall, runner);
+}
+
+std::string describe_point(const SweepPoint &p) {
+  std::string s;
+  for (const auto &[k, v] : p.values)
+    s += (s.empty() ? "" : " ") + k + "=" + v;
+  return s.empty() ? "(base config)" : s;
+}
+
+size_t merge_row_files(const PreparedSweep &ps, ResultStore &store) {
+  std::map<std::string, std::string> runner_of;
+  for (const nlohmann::json &r : latest_rows(store.contents().rows))
+    runner_of[r["hash"].get<std::string>()] = r.value("runner", "");
+  size_t merged = 0;
+  for (const SweepPoint &p : ps.points) {
+    const fs::path f = point_file(ps.dir, p, ".row.json");
+    std::error_code ec;
+    if (!fs::is_regular_file(f, ec))
+      continue;
+    nlohmann::json row = nlohmann::json::parse(read_file(f), nullptr, false);
+    if (row.is_discarded() || !row.is_object() || row.value("hash", "") != p.hash ||
+        !row.contains("runner") || !row["runner"].is_string()) {
+      std::fprintf(stderr, "granita sweep: warning: %s: not a result row of this point; ignored\n",
+                   f.string().c_str());
+      continue;
+    }
+    auto it = runner_of.find(p.hash);
+    if (it != runner_of.end() && it->second == row["runner"].get<std::string>())
+      continue; // already merged
+    store.append(row);
+    runner_of[p.hash] = row["runner"].get<std::string>();
+    ++merged;
+  }
+  return merged;
+}
+
+void export_results_csv(const PreparedSweep &ps, const ResultStore &store) {
+  std::vector<std::string> axis_keys;
+  for (const SweepAxis &a : ps.spec.axes)
+    axis_keys.push_back(a.key);
+  // Rows in spec order, then rows of points no longer in the spec, in store order.
+  std::vector<nlohmann::json> rows = latest_rows(store.contents().rows);
+  std::map<std::string, size_t> order;
+  for (const SweepPoint &p : ps.points)
+    order[p.hash] = p.index;
+  std::stable_sort(rows.begin(), rows.end(), [&](const nlohmann::json &a, const nlohmann::json &b) {
+    auto ia = order.find(a["hash"].get<std::string>());
+    auto ib = order.find(b["hash"].get<std::string>());
+    const size_t ka = ia == order.end() ? ps.points.size() : ia->second;
+    const size_t kb = ib == order.end() ? ps.points.size() : ib->second;
+    return ka < kb;
+  });
+  write_file_atomic(ps.dir / "results.csv", rows_to_csv(rows, axis_keys));
+}
+
+std::vector<const SweepPoint *> points_to_run(const PreparedSweep &ps, const ResultStore &store,
+                                              bool retry_failed) {
   std::set<std::string> done;
   for (const nlohmann::json &r : latest_rows(store.contents().rows))
-    if (!o.retry_failed || r.value("status", "") == "ok")
+    if (!retry_failed || r.value("status", "") == "ok")
       done.insert(r["hash"].get<std::string>());
   std::vector<const SweepPoint *> todo;
-  for (const SweepPoint &p : points)
+  for (const SweepPoint &p : ps.points)
     if (!done.count(p.hash))
       todo.push_back(&p);
+  return todo;
+}
 
-  std::vector<std::string> axis_keys;
-  for (const SweepAxis &a : spec.axes)
-    axis_keys.push_back(a.key);
-  auto export_csv = [&] {
-    // Rows in spec order, then rows of points no longer in the spec, in store order.
-    std::vector<nlohmann::json> rows = latest_rows(store.contents().rows);
-    std::map<std::string, size_t> order;
-    for (const SweepPoint &p : points)
-      order[p.hash] = p.index;
-    std::stable_sort(rows.begin(), rows.end(), [&](const nlohmann::json &a, const nlohmann::json &b) {
-      auto ia = order.find(a["hash"].get<std::string>());
-      auto ib = order.find(b["hash"].get<std::string>());
-      const size_t ka = ia == order.end() ? points.size() : ia->second;
-      const size_t kb = ib == order.end() ? points.size() : ib->second;
-      return ka < kb;
-    });
-    write_file_atomic(dir / "results.csv", rows_to_csv(rows, axis_keys));
-  };
+void print_store_warnings(const ResultStore &store) {
+  for (const std::string &w : store.contents().warnings)
+    std::fprintf(stderr, "granita sweep: warning: %s\n", w.c_str());
+}
+
+int run_sweep(const SweepRunOptions &o) {
+  if (o.jobs < 1)
+    throw InputError({}, "-j", "expected at least 1 job");
+  const PreparedSweep ps = prepare_sweep(o.spec, o.out_dir);
+  const fs::path &dir = ps.dir;
+  ResultStore store(dir / "results.jsonl");
+  print_store_warnings(store);
+  merge_row_files(ps, store); // results of Slurm tasks not collected yet
+  const std::vector<const SweepPoint *> todo = points_to_run(ps, store, o.retry_failed);
 
   std::printf("sweep %s: %zu points, %zu already in %s, %zu to run with %d job%s\n",
-              spec.name.c_str(), points.size(), points.size() - todo.size(),
+              ps.spec.name.c_str(), ps.points.size(), ps.points.size() - todo.size(),
               (dir / "results.jsonl").string().c_str(), todo.size(), o.jobs,
               o.jobs == 1 ? "" : "s");
   std::fflush(stdout);
@@ -282,17 +405,14 @@ int run_sweep(const SweepRunOptions &o) {
   };
   std::map<pid_t, Running> running;
   size_t next = 0, finished = 0, failed = 0;
-  ProgressBar bar("sweep " + spec.name, todo.size());
+  ProgressBar bar("sweep " + ps.spec.name, todo.size());
+  std::error_code ec;
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && running.size() < size_t(o.jobs)) {
       const SweepPoint &p = *todo[next++];
-      const fs::path json = dir / "points" / (p.hash + ".json");
-      fs::remove(json, ec);
-      std::vector<std::string> argv = {o.granita_exe.string()};
-      for (std::string &a : point_run_args(spec, p, data, json))
-        argv.push_back(std::move(a));
-      const pid_t pid = spawn(argv, dir / "points" / (p.hash + ".log"),
-                              dir / "points" / (p.hash + ".stderr"));
+      fs::remove(point_file(dir, p, ".json"), ec);
+      const pid_t pid = spawn(point_command(ps, p, o.granita_exe), point_file(dir, p, ".log"),
+                              point_file(dir, p, ".stderr"));
       running[pid] = {&p, Clock::now()};
     }
     int status = 0;
@@ -309,34 +429,15 @@ int run_sweep(const SweepRunOptions &o) {
     const double wall = std::chrono::duration<double>(Clock::now() - it->second.start).count();
     running.erase(it);
 
-    nlohmann::json row = base_row(spec, p);
-    const fs::path json = dir / "points" / (p.hash + ".json");
-    std::string error;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-      try {
-        const nlohmann::json rep = nlohmann::json::parse(read_file(json));
-        fill_results(spec, rep, row);
-      } catch (const std::exception &e) {
-        error = std::string("unreadable report ") + json.string() + ": " + e.what();
-      }
-    } else {
-      error = tail_text(dir / "points" / (p.hash + ".stderr"), 4000);
-      const std::string how = WIFSIGNALED(status)
-                                  ? "killed by signal " + std::to_string(WTERMSIG(status))
-                                  : "exit code " + std::to_string(WEXITSTATUS(status));
-      error = error.empty() ? how : how + ": " + error;
-    }
-    row["status"] = error.empty() ? "ok" : "failed";
-    if (!error.empty())
-      row["error"] = error;
-    row["wall_s"] = wall;
+    const nlohmann::json row = point_row(ps, p, status, wall, "local");
+    const std::string error = row.value("error", "");
     store.append(row);
-    export_csv();
+    export_results_csv(ps, store);
     ++finished;
     failed += error.empty() ? 0 : 1;
     std::printf("[%zu/%zu] %-6s %6.1f s  %s  %s\n", finished, todo.size(),
                 error.empty() ? "ok" : "failed", wall, p.hash.substr(0, 12).c_str(),
-                describe(p).c_str());
+                describe_point(p).c_str());
     if (!error.empty()) {
       std::string brief = error.substr(0, 240);
       std::replace(brief.begin(), brief.end(), '\n', ' ');
@@ -346,8 +447,8 @@ int run_sweep(const SweepRunOptions &o) {
     bar.update(finished);
   }
   bar.finish();
-  export_csv();
-  std::printf("sweep %s: %zu run, %zu failed; results in %s and %s\n", spec.name.c_str(),
+  export_results_csv(ps, store);
+  std::printf("sweep %s: %zu run, %zu failed; results in %s and %s\n", ps.spec.name.c_str(),
               finished, failed, (dir / "results.jsonl").string().c_str(),
               (dir / "results.csv").string().c_str());
   return 0;

@@ -4,7 +4,10 @@
 // Runs a sweep: one `granita run` child process per point (a SystemC kernel elaborates only
 // once per process), a local pool of N children, results appended to DIR/results.jsonl.
 
+#include "sim/sweep/result_store.h"
 #include "sim/sweep/sweep_spec.h"
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
@@ -29,6 +32,44 @@ std::string sample_tsv(const std::string &tsv_text, size_t count, uint64_t seed)
 std::vector<std::string> point_run_args(const SweepSpec &spec, const SweepPoint &p,
                                         const std::filesystem::path &data,
                                         const std::filesystem::path &json_out);
+
+/// A sweep folder ready to run points: the spec, its points in order, the sentence file.
+struct PreparedSweep {
+  SweepSpec spec;
+  std::vector<SweepPoint> points;
+  std::filesystem::path data; // the TSV every point reads (absolute)
+  std::filesystem::path dir;
+};
+
+/// Loads and checks a spec (every point's config, models, energy tables), creates the sweep
+/// folder with spec.yaml and the sentence sample.
+PreparedSweep prepare_sweep(const std::filesystem::path &spec, const std::filesystem::path &dir);
+/// Opens an existing sweep folder from its spec.yaml, writing nothing (Slurm tasks, --collect).
+PreparedSweep open_sweep(const std::filesystem::path &dir);
+
+/// "key=value ..." of a point's axes, for progress lines and messages.
+std::string describe_point(const SweepPoint &p);
+
+/// The child command of a point: `granita run ...` writing DIR/points/<hash>.json.
+std::vector<std::string> point_command(const PreparedSweep &ps, const SweepPoint &p,
+                                       const std::filesystem::path &granita_exe);
+/// The store row of a point whose child ended with `wait_status` (as from waitpid). `runner`
+/// says where it ran ("local", or "slurm:JOB_TASK"); --collect uses it to merge each result once.
+nlohmann::json point_row(const PreparedSweep &ps, const SweepPoint &p, int wait_status,
+                         double wall_s, const std::string &runner);
+/// Runs one point's child to the end and returns its row.
+nlohmann::json run_point(const PreparedSweep &ps, const SweepPoint &p,
+                         const std::filesystem::path &granita_exe, const std::string &runner);
+
+/// Appends to the store every DIR/points/<hash>.row.json (written by Slurm tasks) whose runner
+/// differs from the latest stored row of that point. Returns how many rows were appended.
+size_t merge_row_files(const PreparedSweep &ps, ResultStore &store);
+/// Points without a stored row (or whose latest row failed, with `retry_failed`), in spec order.
+std::vector<const SweepPoint *> points_to_run(const PreparedSweep &ps, const ResultStore &store,
+                                              bool retry_failed);
+/// Rewrites DIR/results.csv (atomically): the latest row per point, in spec order.
+void export_results_csv(const PreparedSweep &ps, const ResultStore &store);
+void print_store_warnings(const ResultStore &store);
 
 /// Runs every point that has no row in the store yet. Failed points are recorded and do not
 /// stop the sweep. Returns 0 when the sweep ran to the end (also with failed points).
