@@ -139,8 +139,8 @@ SweepSpec parse_sweep_spec(const std::string &text, const std::string &file) {
   s.task = top.get_string("task");
   try {
     s.task = glue::task_info(s.task).name;
-  } catch (const std::exception &e) {
-    top.fail("task", e.what());
+  } catch (const InputError &e) {
+    top.fail("task", e.message());
   }
 
   const YAML::Node sent = top.get_node("sentences");

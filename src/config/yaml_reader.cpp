@@ -165,8 +165,24 @@ bool YamlMap::has(const std::string &key) const {
 YAML::Node YamlMap::require(const std::string &key) {
   m_used.insert(key);
   YAML::Node n = m_node[key];
-  if (!n.IsDefined() || n.IsNull())
+  if (!n.IsDefined() || n.IsNull()) {
+    // A misspelt key is the usual cause: point at it rather than at the mapping.
+    std::vector<std::string> present;
+    std::vector<YAML::Node> key_nodes;
+    for (auto it = m_node.begin(); it != m_node.end(); ++it)
+      if (it->first.IsScalar() && it->first.Scalar() != key && !m_used.count(it->first.Scalar())) {
+        present.push_back(it->first.Scalar());
+        key_nodes.push_back(it->first);
+      }
+    const std::string typo = closest_match(key, present);
+    if (!typo.empty()) {
+      const size_t i = size_t(std::find(present.begin(), present.end(), typo) - present.begin());
+      throw InputError(location(key_nodes[i]), key_path(key),
+                       "missing required key (is '" + typo + "' a misspelling of '" + key +
+                           "'?)");
+    }
     throw InputError(location(m_node), key_path(key), "missing required key");
+  }
   return n;
 }
 

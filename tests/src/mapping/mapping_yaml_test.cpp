@@ -258,10 +258,14 @@ TEST(MappingYaml, ParseErrorsNameFileLineAndKeyPath) {
                      "{id: 0, src: 0, dst: 1, slot: 0, range: [0, 4], payload: values, "
                      "elem_bit: 32");
   EXPECT_EQ(parse_error(bad),
-            where(bad, "{id: 0, src: 0") + ": flows[0].elem_bits: missing required key");
+            where(bad, "elem_bit: 32") +
+                ": flows[0].elem_bits: missing required key (is 'elem_bit' a misspelling of "
+                "'elem_bits'?)");
 
   bad = replace_once(y, "\ntasks:\n", "\ntaskz:\n");
-  EXPECT_EQ(parse_error(bad), where(bad, "version") + ": tasks: missing required key");
+  EXPECT_EQ(parse_error(bad), where(bad, "taskz") +
+                                  ": tasks: missing required key (is 'taskz' a misspelling of "
+                                  "'tasks'?)");
 
   bad = replace_once(y, "route: [2, 0, host]}", "route: [2, 0, host]");
   EXPECT_NE(parse_error(bad).find("YAML syntax error"), std::string::npos);

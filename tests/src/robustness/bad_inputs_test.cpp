@@ -4,6 +4,7 @@
 // another exception, never a crash) whose message names the file and contains the one line of
 // <case>.expect. One test per case file, so a failure names the file. Case formats:
 // tests/inputs/bad/README.md.
+#include "sim/sweep/sweep_spec.h"
 #include "src/config/hw_config.h"
 #include "src/energy/energy_table.h"
 #include "src/mapping/mapping.h"
@@ -301,7 +302,7 @@ const std::map<std::string, Loader> &readers() {
          energy::EnergyTable::load(p, energy::build_event_registry());
        })},
       {"mapping", file_reader([](const fs::path &p) { mapping::load_mapping(p); })},
-      // Future readers, e.g. {"sweep", file_reader(...)}.
+      {"sweep", file_reader([](const fs::path &p) { sweep::load_sweep_spec(p); })},
   };
   return kReaders;
 }
