@@ -90,7 +90,8 @@ def main(argv=None):
         return 1
 
     im = IntModel(pkg)
-    out = open(args.json, "w") if args.json else sys.stdout
+    # --json is written to a temporary file and renamed when complete: never a partial report.
+    out = open(args.json + ".tmp", "w") if args.json else sys.stdout
     preds, golds = [], []
     mismatches, first_bad = 0, None
     encoded = []
@@ -112,6 +113,7 @@ def main(argv=None):
                           % (i, ids, logits, None if r is None else r["logits"]), file=sys.stderr)
     if args.json:
         out.close()
+        os.replace(args.json + ".tmp", args.json)
     labelled = all(g is not None and (task.num_labels == 1 or g >= 0) for g in golds)
     if labelled and golds and args.text is None:
         m = glue.metrics(task, preds, golds)
@@ -128,8 +130,9 @@ def main(argv=None):
         _, outputs = im.run(ids, types, keep_outputs=True)
         dump = ops_json(pkg, ids, outputs)
         if args.ops:
-            with open(args.ops, "w") as f:
+            with open(args.ops + ".tmp", "w") as f:
                 json.dump(dump, f)
+            os.replace(args.ops + ".tmp", args.ops)
             print("per-op outputs of sentence %d written to %s" % (k, args.ops), file=sys.stderr)
         if args.ops_compare:
             with open(args.ops_compare) as f:

@@ -377,6 +377,14 @@ def integer_eval(pkg_dir, dev, task, float_pred=None, log=print):
     return m, agree, logits
 
 
+def write_json_atomic(path, obj):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
 def count_params(model):
     return sum(p.numel() for p in model.parameters())
 
@@ -405,6 +413,9 @@ def build_parser():
     a.add_argument("--beta-exp", type=int, default=-12)
     t = p.add_argument_group("training")
     t.add_argument("--teacher-hf", default=None, help="local Hugging Face BERT checkpoint dir")
+    t.add_argument("--teacher-ckpt", default=None,
+                   help="a finished teacher of an earlier run (its ckpt/teacher-final.pt) to use "
+                        "instead of training one (ablations share their teacher)")
     t.add_argument("--teacher-epochs", type=int, default=3)
     t.add_argument("--teacher-lr", type=float, default=5e-4)
     t.add_argument("--teacher-dropout", type=float, default=0.1)
@@ -436,6 +447,11 @@ def build_parser():
     t.add_argument("--limit-train", type=int, default=0, help="use the first N train examples")
     t.add_argument("--limit-dev", type=int, default=0, help="use the first N dev examples")
     t.add_argument("--no-export", action="store_true")
+    ab = p.add_argument_group("ablation (students that are not Sorbet cannot be exported)")
+    ab.add_argument("--student-softmax", choices=("pt", "float"), default="pt",
+                    help="attention normalisation of the students: PTsoftmax or float softmax")
+    ab.add_argument("--student-norm", choices=("bspn", "layernorm"), default="bspn",
+                    help="normalisation of the students: BSPN or LayerNorm")
     return p
 
 
@@ -471,8 +487,8 @@ def main(argv=None):
         hcfg = hf.read_config(args.teacher_hf)
         tcfg = tcfg.variant(**hf.teacher_overrides(hcfg))
         hf.check_shapes(hcfg, tcfg)
-    s1cfg = ModelConfig(weight_mode="float", act_quant=True, softmax="pt", norm="bspn",
-                        dropout=args.student_dropout, **base)
+    s1cfg = ModelConfig(weight_mode="float", act_quant=True, softmax=args.student_softmax,
+                        norm=args.student_norm, dropout=args.student_dropout, **base)
     s2cfg = s1cfg.variant(weight_mode="binary")
     runner = StageRunner(args, task, train, dev, log)
 
@@ -480,7 +496,14 @@ def main(argv=None):
     teacher = SorbetModel(tcfg)
     log("teacher: %s, %d parameters" % (json.dumps(tcfg.to_dict()), count_params(teacher)))
     init_t = (lambda m: hf.load_into(m, args.teacher_hf, log)) if args.teacher_hf else None
-    if args.teacher_hf and args.teacher_epochs == 0:
+    if args.teacher_ckpt:
+        d = torch.load(args.teacher_ckpt)
+        teacher.load_state_dict(d["model"])
+        t_dev, _, _ = evaluate(teacher, dev, task)
+        t_sec = 0.0
+        log("teacher: loaded from %s (trained in %.0f s by that run)"
+            % (args.teacher_ckpt, d.get("seconds", 0.0)))
+    elif args.teacher_hf and args.teacher_epochs == 0:
         init_t(teacher)
         t_dev, _, _ = evaluate(teacher, dev, task)
         t_sec = 0.0
@@ -513,6 +536,14 @@ def main(argv=None):
     s2, s2_dev, s2_sec = runner.run("stage2", s2, args.s2_epochs, args.s2_lr, teacher=t2,
                                     init_fn=init_s2, bspn_iters=0)
     log("stage-2 (binary) student dev: %s" % fmt_metrics(s2_dev))
+    scores = {"command": command, "student": s2cfg.to_dict(),
+              "dev": {"teacher": t_dev, "stage1": s1_dev, "stage2": s2_dev},
+              "seconds": {"teacher": t_sec, "stage1": s1_sec, "stage2": s2_sec}}
+    write_json_atomic(os.path.join(args.work_dir, "scores.json"), scores)
+    if not s2cfg.exportable:
+        log("the student (softmax %s, norm %s) is not a Sorbet model: not exported"
+            % (s2cfg.softmax, s2cfg.norm))
+        return 0
     if args.no_export:
         return 0
 
@@ -539,10 +570,10 @@ def main(argv=None):
     log("package written to %s (%.2f MB)" % (args.out_dir, size / 1e6))
     if size > 10e6:
         log("WARNING: the package exceeds 10 MB")
-    with open(os.path.join(args.out_dir, "train.json"), "w") as f:
-        json.dump({"command": command, "dev": {"teacher": t_dev, "stage1": s1_dev,
-                                               "stage2": s2_dev, "integer": int_m},
-                   "agreement": agree, "seconds": total_sec}, f, indent=1)
+    write_json_atomic(os.path.join(args.out_dir, "train.json"),
+                      {"command": command, "dev": {"teacher": t_dev, "stage1": s1_dev,
+                                                   "stage2": s2_dev, "integer": int_m},
+                       "agreement": agree, "seconds": total_sec})
     return 0
 
 
