@@ -84,12 +84,21 @@ fs::path point_file(const fs::path &dir, const SweepPoint &p, const char *ext) {
   return dir / "points" / (p.hash + ext);
 }
 
-/// The sentences every point of the sweep reads: the dev set, or the seeded sample in `dir`.
-fs::path sentence_file(const SweepSpec &spec, const fs::path &dir) {
+/// The sentences every point of a task reads: the dev set, or the seeded sample in `dir`.
+fs::path sentence_file(const SweepSpec &spec, const std::string &task, const fs::path &dir) {
   if (spec.all_sentences)
-    return fs::absolute(data_root() / "glue" / spec.task / "dev.tsv");
-  return fs::absolute(dir / ("sentences-" + std::to_string(spec.sentence_count) + "-" +
-                             std::to_string(spec.sentence_seed) + ".tsv"));
+    return fs::absolute(data_root() / "glue" / task / "dev.tsv");
+  return fs::absolute(dir / ("sentences-" + task + "-" + std::to_string(spec.sentence_count) +
+                             "-" + std::to_string(spec.sentence_seed) + ".tsv"));
+}
+
+std::map<std::string, fs::path> sentence_files(const SweepSpec &spec,
+                                               const std::vector<SweepPoint> &points,
+                                               const fs::path &dir) {
+  std::map<std::string, fs::path> files;
+  for (const SweepPoint &p : points)
+    files.emplace(p.task, sentence_file(spec, p.task, dir));
+  return files;
 }
 
 bool wants(const SweepSpec &spec, const std::string &metric) {
@@ -103,6 +112,7 @@ nlohmann::json base_row(const SweepSpec &spec, const SweepPoint &p) {
   row["sweep"] = spec.name;
   row["index"] = p.index;
   row["model"] = p.model;
+  row["task"] = p.task;
   row["axes"] = nlohmann::json::object();
   for (const auto &[k, v] : p.values)
     row["axes"][k] = v;
@@ -213,7 +223,7 @@ std::vector<std::string> point_run_args(const SweepSpec &spec, const SweepPoint 
     a.push_back("--energy");
     a.push_back(p.energy_table);
   }
-  a.insert(a.end(), {"--task", spec.task, "--data", data.string(), "-q", "--json",
+  a.insert(a.end(), {"--task", p.task, "--data", data.string(), "-q", "--json",
                      json_out.string()});
   return a;
 }
@@ -226,7 +236,7 @@ PreparedSweep open_sweep(const fs::path &dir) {
     throw InputError({dir.string()}, "", "not a sweep folder (no spec.yaml)");
   ps.spec = load_sweep_spec(spec_copy);
   ps.points = expand_sweep(ps.spec);
-  ps.data = sentence_file(ps.spec, dir);
+  ps.data = sentence_files(ps.spec, ps.points, dir);
   return ps;
 }
 
@@ -249,22 +259,24 @@ PreparedSweep prepare_sweep(const fs::path &spec_path, const fs::path &dir) {
                  spec_copy.string().c_str(), spec_path.string().c_str());
   write_file_atomic(spec_copy, spec_text);
 
-  // Every point sees the same sentences: a seeded sample of the dev set, written once.
-  ps.data = sentence_file(ps.spec, dir);
-  if (!ps.spec.all_sentences) {
-    const fs::path dev = data_root() / "glue" / ps.spec.task / "dev.tsv";
-    const std::string sample =
-        sample_tsv(read_file(dev), size_t(ps.spec.sentence_count), ps.spec.sentence_seed);
-    if (!fs::exists(ps.data) || read_file(ps.data) != sample)
-      write_file_atomic(ps.data, sample);
-  }
+  // Every point of a task sees the same sentences: a seeded sample of its dev set, written once.
+  ps.data = sentence_files(ps.spec, ps.points, dir);
+  if (!ps.spec.all_sentences)
+    for (const auto &[task, file] : ps.data) {
+      const fs::path dev = data_root() / "glue" / task / "dev.tsv";
+      const std::string sample =
+          sample_tsv(read_file(dev), size_t(ps.spec.sentence_count), ps.spec.sentence_seed);
+      if (!fs::exists(file) || read_file(file) != sample)
+        write_file_atomic(file, sample);
+    }
   return ps;
 }
 
 std::vector<std::string> point_command(const PreparedSweep &ps, const SweepPoint &p,
                                        const fs::path &granita_exe) {
   std::vector<std::string> argv = {granita_exe.string()};
-  for (std::string &a : point_run_args(ps.spec, p, ps.data, point_file(ps.dir, p, ".json")))
+  for (std::string &a :
+       point_run_args(ps.spec, p, ps.data.at(p.task), point_file(ps.dir, p, ".json")))
     argv.push_back(std::move(a));
   return argv;
 }

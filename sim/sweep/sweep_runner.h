@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,7 @@ std::vector<std::string> point_run_args(const SweepSpec &spec, const SweepPoint 
 struct PreparedSweep {
   SweepSpec spec;
   std::vector<SweepPoint> points;
-  std::filesystem::path data; // the TSV every point reads (absolute)
+  std::map<std::string, std::filesystem::path> data; // task -> the TSV its points read (absolute)
   std::filesystem::path dir;
 };
 

@@ -68,8 +68,8 @@ SweepPoint make_point(const SweepSpec &spec, const std::vector<size_t> &choice, 
   SweepPoint p;
   p.index = index;
   p.model = spec.models.front();
-  std::vector<std::string> lines = {"hw=" + spec.hw, "task=" + spec.task,
-                                    spec.all_sentences
+  p.task = spec.task;
+  std::vector<std::string> lines = {"hw=" + spec.hw, spec.all_sentences
                                         ? std::string("sentences=all")
                                         : "sentences=" + std::to_string(spec.sentence_count) +
                                               "@" + std::to_string(spec.sentence_seed)};
@@ -79,14 +79,17 @@ SweepPoint make_point(const SweepSpec &spec, const std::vector<size_t> &choice, 
     p.values.emplace_back(axis.key, v);
     if (axis.key == "model")
       p.model = v;
+    else if (axis.key == "task")
+      p.task = v;
     else if (axis.key == "energy_table")
       p.energy_table = v;
     else
       p.hw_params.push_back(axis.key + "=" + v);
-    if (axis.key != "model")
+    if (axis.key != "model" && axis.key != "task")
       lines.push_back(axis.key + "=" + v);
   }
   lines.push_back("model=" + p.model);
+  lines.push_back("task=" + p.task);
   std::sort(lines.begin(), lines.end());
   for (const std::string &l : lines)
     p.canonical_text += l + "\n";
@@ -136,12 +139,6 @@ SweepSpec parse_sweep_spec(const std::string &text, const std::string &file) {
   s.hw = top.get_string("hw");
   if (s.hw.empty())
     top.fail("hw", "expected the path of the base hardware config");
-  s.task = top.get_string("task");
-  try {
-    s.task = glue::task_info(s.task).name;
-  } catch (const InputError &e) {
-    top.fail("task", e.message());
-  }
 
   const YAML::Node sent = top.get_node("sentences");
   if (sent.IsScalar() && sent.Scalar() == "all") {
@@ -163,7 +160,7 @@ SweepSpec parse_sweep_spec(const std::string &text, const std::string &file) {
   if (!axes.IsMap())
     throw InputError(top.location(axes), "axes",
                      "expected a mapping from a hardware-config key path to a list of values");
-  std::vector<std::string> valid = {"model"};
+  std::vector<std::string> valid = {"model", "task"};
   for (const std::string &k : config::hw_config_key_paths())
     if (k != "version" && k != "name")
       valid.push_back(k);
@@ -174,7 +171,7 @@ SweepSpec parse_sweep_spec(const std::string &text, const std::string &file) {
     if (std::find(valid.begin(), valid.end(), key) == valid.end()) {
       const std::string hint = config::closest_match(key, valid);
       throw InputError(loc, "axes." + key,
-                       "unknown axis: not a hardware-config key path, 'model' or "
+                       "unknown axis: not a hardware-config key path, 'model', 'task' or "
                        "'energy_table'" +
                            (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
@@ -183,6 +180,34 @@ SweepSpec parse_sweep_spec(const std::string &text, const std::string &file) {
     if (key == "model" && s.models.size() > 1)
       throw InputError(loc, "axes.model", "model is already a list at the top level");
     s.axes.push_back({key, scalar_list(it->second, top, "axes." + key), loc.line});
+    if (key == "task") {
+      // Canonical task names, so that "sst-2" and "SST-2" are one point.
+      const YAML::Node list = it->second;
+      std::set<std::string> names;
+      for (size_t i = 0; i < list.size(); ++i) {
+        const std::string where = "axes.task[" + std::to_string(i) + "]";
+        try {
+          s.axes.back().values[i] = glue::task_info(s.axes.back().values[i]).name;
+        } catch (const InputError &e) {
+          throw InputError(top.location(list[i]), where, e.message());
+        }
+        if (!names.insert(s.axes.back().values[i]).second)
+          throw InputError(top.location(list[i]), where,
+                           "duplicate task '" + s.axes.back().values[i] + "'");
+      }
+    }
+  }
+  // The task: one for the whole sweep, or an axis (then there is no top-level task).
+  if (seen.count("task")) {
+    if (top.has("task"))
+      top.fail("task", "task is also an axis; keep one of them");
+  } else {
+    s.task = top.get_string("task");
+    try {
+      s.task = glue::task_info(s.task).name;
+    } catch (const InputError &e) {
+      top.fail("task", e.message());
+    }
   }
 
   const std::string mode = top.has("mode") ? top.get_enum("mode", {"grid", "zip", "random"})

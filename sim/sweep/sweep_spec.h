@@ -19,7 +19,7 @@ constexpr size_t kMaxSweepPoints = 100000;
 
 enum class SweepMode { grid, zip, random };
 
-/// One axis: a hardware-config key path, or the special keys `model` and `energy_table`.
+/// One axis: a hardware-config key path, or the special keys `model`, `task` and `energy_table`.
 struct SweepAxis {
   std::string key;
   std::vector<std::string> values;
@@ -32,7 +32,7 @@ struct SweepSpec {
   std::string name;
   std::vector<std::string> models; // one entry, or several (then `model` is also an axis)
   std::string hw;
-  std::string task;
+  std::string task; // empty when `task` is an axis
   bool all_sentences = false;
   int64_t sentence_count = 0;
   uint64_t sentence_seed = 1;
@@ -50,6 +50,7 @@ struct SweepSpec {
 struct SweepPoint {
   size_t index = 0;
   std::string model;
+  std::string task;                                         // GLUE task (canonical name)
   std::string energy_table;                                 // empty: the config's own
   std::vector<std::pair<std::string, std::string>> values;  // axis key -> value, axis order
   std::vector<std::string> hw_params;                       // "key.path=value" for -p

@@ -47,6 +47,41 @@ TEST(SweepSpec, GridExpandsFirstAxisSlowest) {
   EXPECT_EQ(expand_sweep(s)[5].hash, pts[5].hash);
 }
 
+TEST(SweepSpec, TaskAxisZippedWithModels) {
+  const std::string head = "version: 1\nname: t\nhw: configs/hw/edge.yaml\n"
+                           "sentences: {count: 4}\nmodel: [m/sst2, m/mrpc]\n";
+  const SweepSpec s = parse_sweep_spec(
+      head + "mode: zip\naxes:\n  task: [sst-2, MRPC]\n", "spec.yaml");
+  EXPECT_TRUE(s.task.empty());
+  const auto pts = expand_sweep(s);
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_EQ(pts[0].task, "SST-2"); // canonical name
+  EXPECT_EQ(pts[0].model, "m/sst2");
+  EXPECT_EQ(pts[1].task, "MRPC");
+  EXPECT_EQ(pts[1].model, "m/mrpc");
+  EXPECT_TRUE(pts[1].hw_params.empty());
+  EXPECT_NE(pts[1].canonical_text.find("task=MRPC\n"), std::string::npos);
+  EXPECT_NE(error_of(head + "task: SST-2\nmode: zip\naxes:\n  task: [SST-2, MRPC]\n")
+                .find("spec.yaml:6:7: task: task is also an axis"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "mode: zip\naxes:\n  task: [SST-2, sst-2]\n")
+                .find("axes.task[1]: duplicate task 'SST-2'"),
+            std::string::npos);
+  EXPECT_NE(error_of(head + "mode: zip\naxes:\n  task: [SST-2, XNLI]\n")
+                .find("axes.task[1]: unknown GLUE task 'XNLI'"),
+            std::string::npos);
+}
+
+TEST(SweepSpec, FixedTaskIsPartOfEveryPointsIdentity) {
+  const auto a = expand_sweep(parse_sweep_spec(kHead + "axes:\n  mesh.x: [4]\n", "s.yaml"));
+  std::string other = kHead;
+  other.replace(other.find("SST-2"), 5, "RTE");
+  const auto b = expand_sweep(parse_sweep_spec(other + "axes:\n  mesh.x: [4]\n", "s.yaml"));
+  EXPECT_EQ(a[0].task, "SST-2");
+  EXPECT_NE(a[0].canonical_text.find("task=SST-2\n"), std::string::npos);
+  EXPECT_NE(a[0].hash, b[0].hash);
+}
+
 TEST(SweepSpec, ZipPairsValues) {
   const auto pts = expand_sweep(parse_sweep_spec(
       kHead + "mode: zip\naxes:\n  core.crossbar.rows: [64, 128]\n  core.crossbar.cols: [32, 256]\n",
