@@ -34,6 +34,37 @@ from .tokenizer import WordpieceTokenizer
 STAGES = ("teacher", "stage1", "stage2")
 
 
+def stage_index(stage):
+    """Seed offset of a stage; extra ensemble teachers ("teacher1", ...) come after the stages."""
+    if stage in STAGES:
+        return STAGES.index(stage)
+    return 10 + int(stage[len("teacher"):])
+
+
+class TeacherEnsemble(torch.nn.Module):
+    """Several independently trained teachers as one: the soft targets are the mean of their
+    class probabilities (returned as log-probabilities, so softmax() gives the mean back; the
+    mean output for regression); hidden states are the first member's, since the members'
+    hidden spaces are unrelated."""
+
+    def __init__(self, members, regression):
+        super().__init__()
+        self.members = torch.nn.ModuleList(members)
+        self.regression = regression
+
+    def forward(self, ids, types, mask):
+        outs = [m(ids, types, mask) for m in self.members]
+        if self.regression:
+            logits = torch.stack([o[0] for o in outs]).mean(0)
+        else:
+            probs = torch.stack([F.softmax(o[0], -1) for o in outs]).mean(0)
+            logits = torch.log(probs.clamp_min(1e-12))
+        return logits, outs[0][1]
+
+    def state_dict(self, *a, **kw):  # stage 1 is initialised from the first member
+        return self.members[0].state_dict(*a, **kw)
+
+
 class Logger:
     def __init__(self, path):
         self.path = path
@@ -303,8 +334,8 @@ class StageRunner:
         for epoch in range(start_epoch, epochs):
             t0 = time.time()
             model.train()
-            rng = random.Random(args.seed * 1000 + STAGES.index(stage) * 100 + epoch)
-            torch.manual_seed(args.seed * 1000 + STAGES.index(stage) * 100 + epoch)
+            rng = random.Random(args.seed * 1000 + stage_index(stage) * 100 + epoch)
+            torch.manual_seed(args.seed * 1000 + stage_index(stage) * 100 + epoch)
             batches = make_batches(self.train, args.batch_size, rng)
             bar = tqdm(batches, desc="%s epoch %d/%d" % (stage, epoch + 1, epochs),
                        mininterval=1.0 if sys.stderr.isatty() else 60.0, file=sys.stderr,
@@ -419,6 +450,9 @@ def build_parser():
     t.add_argument("--teacher-epochs", type=int, default=3)
     t.add_argument("--teacher-lr", type=float, default=5e-4)
     t.add_argument("--teacher-dropout", type=float, default=0.1)
+    t.add_argument("--teacher-ensemble", type=int, default=1,
+                   help="train N teachers (seeds SEED..SEED+N-1) and distil from their mean "
+                        "class probabilities")
     t.add_argument("--teacher-select", choices=("best", "last"), default="best",
                    help="keep the teacher epoch with the best dev score, or the last one")
     t.add_argument("--s1-epochs", type=int, default=2)
@@ -494,7 +528,8 @@ def main(argv=None):
 
     # (a) teacher
     teacher = SorbetModel(tcfg)
-    log("teacher: %s, %d parameters" % (json.dumps(tcfg.to_dict()), count_params(teacher)))
+    teacher_params = count_params(teacher)
+    log("teacher: %s, %d parameters" % (json.dumps(tcfg.to_dict()), teacher_params))
     init_t = (lambda m: hf.load_into(m, args.teacher_hf, log)) if args.teacher_hf else None
     if args.teacher_ckpt:
         d = torch.load(args.teacher_ckpt)
@@ -512,6 +547,20 @@ def main(argv=None):
                                            args.teacher_lr, init_fn=init_t,
                                            select_best=args.teacher_select == "best")
     log("teacher dev: %s" % fmt_metrics(t_dev))
+    if args.teacher_ensemble > 1:
+        members = [teacher]
+        for k in range(1, args.teacher_ensemble):
+            torch.manual_seed(args.seed + k)
+            extra = SorbetModel(tcfg)
+            extra, k_dev, k_sec = runner.run("teacher%d" % k, extra, args.teacher_epochs,
+                                             args.teacher_lr,
+                                             select_best=args.teacher_select == "best")
+            log("teacher %d dev: %s" % (k, fmt_metrics(k_dev)))
+            members.append(extra)
+            t_sec += k_sec
+        teacher = TeacherEnsemble(members, task.num_labels == 1)
+        t_dev, _, _ = evaluate(teacher, dev, task)
+        log("ensemble of %d teachers dev: %s" % (len(members), fmt_metrics(t_dev)))
 
     # (b) stage 1: quantized activations, PTsoftmax, BSPN, float weights
     s1 = SorbetModel(s1cfg)
@@ -562,7 +611,7 @@ def main(argv=None):
     card = make_card(name, task, args, command, s2cfg, s2, pkg, {
         "teacher": t_dev, "stage1": s1_dev, "stage2": s2_dev, "integer": int_m},
         agree, {"teacher": t_sec, "stage1": s1_sec, "stage2": s2_sec, "total": total_sec},
-        count_params(teacher), len(train), len(dev))
+        teacher_params, len(train), len(dev))
     pkg = pkgmod.read_package(args.out_dir)
     pkg.card = card
     pkgmod.write_package(pkg, args.out_dir, tok.vocab_path)
@@ -606,7 +655,9 @@ def make_card(name, task, args, command, cfg, model, pkg, scores, agree, secs, t
         "| tensors.safetensors | %d bytes |" % tsize, "",
         "## Scores (GLUE %s dev, %d sentences)" % (task.name, n_dev), "",
         "| model | dev |", "|---|---|",
-        "| full-precision teacher (%d parameters) | %s |" % (teacher_params, mm(scores["teacher"])),
+        "| full-precision teacher%s (%d parameters%s) | %s |"
+        % ("" if args.teacher_ensemble == 1 else " ensemble", teacher_params,
+           "" if args.teacher_ensemble == 1 else " each", mm(scores["teacher"])),
         "| stage 1: float weights, quantized activations, PTsoftmax, BSPN | %s |"
         % mm(scores["stage1"]),
         "| stage 2: binary weights (float model, eval mode) | %s |" % mm(scores["stage2"]),
@@ -622,8 +673,12 @@ def make_card(name, task, args, command, cfg, model, pkg, scores, agree, secs, t
         "pretrained model was used: the teacher is trained from scratch%s." % (
             task.name, n_train, cfg.max_seq_len,
             "" if not args.teacher_hf else " (initialised from %s)" % args.teacher_hf), "",
-        "1. Teacher: %d epochs, AdamW lr %g, dropout %g, cross-entropy; %s epoch kept (%.0f s)."
-        % (args.teacher_epochs, args.teacher_lr, args.teacher_dropout,
+        "1. Teacher%s: %d epochs, AdamW lr %g, dropout %g, cross-entropy; %s epoch kept (%.0f s)."
+        % ("" if args.teacher_ensemble == 1 else
+           " (an ensemble of %d, seeds %d..%d, trained alike; soft targets = their mean class "
+           "probabilities, hidden-state targets = the first one's)"
+           % (args.teacher_ensemble, args.seed, args.seed + args.teacher_ensemble - 1),
+           args.teacher_epochs, args.teacher_lr, args.teacher_dropout,
            "the best dev" if args.teacher_select == "best" else "the last", secs["teacher"]),
         "2. Stage 1 (float weights, %d-bit activations, PTsoftmax, BSPN), initialised from the "
         "teacher, quantizer steps calibrated: %d epochs, lr %g, loss = soft CE (T = 1) + MSE on "
