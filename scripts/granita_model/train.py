@@ -34,6 +34,13 @@ from .tokenizer import WordpieceTokenizer
 STAGES = ("teacher", "stage1", "stage2")
 
 
+def save_atomic(obj, path):
+    """torch.save through a temporary file: a killed run leaves the previous checkpoint or the
+    new one, never a truncated file that --resume would choke on."""
+    torch.save(obj, path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
 def stage_index(stage):
     """Seed offset of a stage; extra ensemble teachers ("teacher1", ...) come after the stages."""
     if stage in STAGES:
@@ -98,8 +105,8 @@ def encode_split(tok, task, split, max_len, cache_dir, limit=0):
         data.append((ids, types, ex.label if task.num_labels > 1 else ex.score))
     if not limit:
         os.makedirs(cache_dir, exist_ok=True)
-        torch.save({"src_size": os.path.getsize(src), "vocab": tok.vocab_path, "data": data},
-                   cache)
+        save_atomic({"src_size": os.path.getsize(src), "vocab": tok.vocab_path, "data": data},
+                    cache)
     return data
 
 
@@ -373,7 +380,7 @@ class StageRunner:
                 % (stage, epoch + 1, epochs, dt, run_loss / max(1, run_n), fmt_metrics(dev_m)))
             if select_best and (best is None or main_metric(task, dev_m) > main_metric(task, best[1])):
                 best = ({k: v.clone() for k, v in model.state_dict().items()}, dev_m, epoch + 1)
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
+            save_atomic({"model": model.state_dict(), "opt": opt.state_dict(),
                         "sched": sched.state_dict(), "seconds": seconds, "dev": dev_m,
                         "bspn_iters": bspn_target, "best": best}, self.epoch_path(stage, epoch + 1))
             prev = self.epoch_path(stage, epoch)
@@ -385,7 +392,7 @@ class StageRunner:
             model.load_state_dict(best[0])
             dev_m = best[1]
             log("%s: keeping epoch %d (best dev %s)" % (stage, best[2], fmt_metrics(dev_m)))
-        torch.save({"model": model.state_dict(), "dev": dev_m, "seconds": seconds,
+        save_atomic({"model": model.state_dict(), "dev": dev_m, "seconds": seconds,
                     "epochs": epochs}, fp)
         return model, dev_m, seconds
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sim/chip/chip.h"
 
+#include "src/util/error.h"
+
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 namespace granita::sim {
@@ -47,10 +50,14 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
     c->set_trace(&m_trace);
   if (!vcd_path.empty()) {
     // Key signals: every router's forwarded-flit counter and every unit's busy flag.
+    // SystemC writes the VCD as the simulation runs: it goes to BASE.part.vcd, renamed to the
+    // requested name by commit_vcd() after a complete run and removed otherwise.
     std::string base = vcd_path;
     if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
       base.resize(base.size() - 4);
-    m_vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+    m_vcd_final = base + ".vcd";
+    m_vcd_partial = base + ".part.vcd";
+    m_vcd = sc_core::sc_create_vcd_trace_file((base + ".part").c_str());
     for (const auto &r : m_mesh.routers)
       sc_core::sc_trace(m_vcd, r->forwarded_counter(), std::string(r->basename()) + "_flits");
     const char *units[] = {"accumulate", "neuron", "ptsoftmax", "bspn"};
@@ -65,8 +72,19 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
 }
 
 Chip::~Chip() {
-  if (m_vcd)
+  if (m_vcd) { // an interrupted or failed run: no partial VCD is left behind
     sc_core::sc_close_vcd_trace_file(m_vcd);
+    std::remove(m_vcd_partial.c_str());
+  }
+}
+
+void Chip::commit_vcd() {
+  if (!m_vcd)
+    return;
+  sc_core::sc_close_vcd_trace_file(m_vcd);
+  m_vcd = nullptr;
+  if (std::rename(m_vcd_partial.c_str(), m_vcd_final.c_str()) != 0)
+    throw InputError({m_vcd_final}, "", "cannot rename " + m_vcd_partial + " into place");
 }
 
 void Chip::begin_sentence(const std::vector<int32_t> &ids, const std::vector<int32_t> &type_ids) {

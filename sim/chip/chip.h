@@ -43,6 +43,8 @@ public:
   bool drained();
   /// The routers and cores that still hold work, for the watchdog's error.
   std::string blocked_report();
+  /// Closes the VCD of a complete run and renames it into place (no-op without --vcd).
+  void commit_vcd();
   sc_core::sc_time period() const { return m_period; }
 
 private:
@@ -54,6 +56,7 @@ private:
   hw::EnergyLedger m_ledger;
   hw::TraceRecorder m_trace;
   sc_core::sc_trace_file *m_vcd = nullptr;
+  std::string m_vcd_final, m_vcd_partial;
   Mesh m_mesh;
   std::vector<std::unique_ptr<hw::Core>> m_cores;
   std::unique_ptr<hw::HostInterface> m_host;

@@ -261,6 +261,7 @@ int run_run(const RunOptions &o) {
     write_file_atomic(o.csv_out, csv.str());
   if (!o.trace.empty())
     write_file_atomic(o.trace, simulator.trace_json(trace_start));
+  simulator.commit_vcd();
   return 0;
 }
 

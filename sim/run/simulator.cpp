@@ -144,4 +144,6 @@ std::string Simulator::first_mismatch(const std::vector<int32_t> &ids,
   return "";
 }
 
+void Simulator::commit_vcd() { m_chip->commit_vcd(); }
+
 } // namespace granita::sim

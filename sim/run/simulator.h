@@ -51,6 +51,8 @@ public:
   /// the busy intervals (named by task), per router its flits per 100 cycles. Times in us from
   /// `start_cycle`.
   std::string trace_json(uint64_t start_cycle) const;
+  /// Puts the --vcd file of a complete run in place.
+  void commit_vcd();
   const hw::Program &program() const { return m_prog; }
 
 private:
