@@ -72,9 +72,10 @@ int SpikeRouter::route(const Flit &f) {
 void SpikeRouter::tick() {
   const uint64_t now = cycle();
   const int V = m_p.virtual_channels, n_in = kNumPorts * V;
-  // Heads of line this cycle (route computed once per packet per router).
-  std::array<const Flit *, kNumPorts * kMaxVcs> head{};
-  std::array<int, kNumPorts * kMaxVcs> active{};
+  // Heads of line this cycle (route computed once per packet per router). Left uninitialised:
+  // only the entries listed in `active` are ever read, and zeroing them cost ~40% of tick().
+  std::array<const Flit *, kNumPorts * kMaxVcs> head;
+  std::array<int, kNumPorts * kMaxVcs> active;
   int n_active = 0;
   bool any = false;
   for (int ip = 0; ip < kNumPorts; ++ip) {
@@ -111,7 +112,7 @@ void SpikeRouter::tick() {
       continue;
     // Round-robin over the (input, VC) heads that want this output, starting after the last
     // winner; tried in that order until one can go.
-    std::array<int, kNumPorts * kMaxVcs> order{};
+    std::array<int, kNumPorts * kMaxVcs> order; // the first n_order entries are written
     int n_order = 0;
     for (int a = 0; a < n_active; ++a) {
       const int idx = active[size_t(a)];
