@@ -304,14 +304,18 @@ int submit_slurm_sweep(const SlurmSubmitOptions &o) {
                      "squeue does not answer, so points already queued cannot be told apart; is "
                      "Slurm reachable from here (SLURM_CONF)?");
   std::vector<const SweepPoint *> todo;
-  for (const SweepPoint *p : points_to_run(ps, store, o.run.retry_failed))
-    if (!live.count(p->hash))
+  size_t queued = 0;
+  for (const SweepPoint *p : points_to_run(ps, store, o.run.retry_failed)) {
+    if (live.count(p->hash))
+      ++queued; // a pending or running task will write it
+    else
       todo.push_back(p);
+  }
 
   std::printf("sweep %s: %zu points, %zu with results (%zu merged from tasks), %zu queued or "
               "running, %zu to submit\n",
-              ps.spec.name.c_str(), ps.points.size(), ps.points.size() - todo.size() - live.size(),
-              merged, live.size(), todo.size());
+              ps.spec.name.c_str(), ps.points.size(), ps.points.size() - todo.size() - queued,
+              merged, queued, todo.size());
   if (todo.empty())
     return 0;
 
