@@ -37,6 +37,19 @@ grep -q '"tiles": 17' "$tmp/c/summary.json" && ok || bad "summary json: $(cat "$
 # hand-broken or foreign mapping is an input error naming the file.
 expect 0 "bit-exact" -- "$granita" run --model "$model" --hw "$root/configs/hw/default.yaml" \
   --mapping "$tmp/c/map.yaml" --text "a gorgeous, witty, seductive movie." -q
+# --vcd and --trace land complete under their own names; a failed run leaves neither (the VCD is
+# written as NAME.part.vcd while the chip runs).
+expect 0 "bit-exact" -- "$granita" run --model "$model" --hw "$root/configs/hw/default.yaml" \
+  --text "a fine film" --vcd "$tmp/c/run.vcd" --trace "$tmp/c/run.trace.json" -q
+grep -q '^\$enddefinitions' "$tmp/c/run.vcd" && [[ ! -e "$tmp/c/run.part.vcd" ]] && ok ||
+  bad "VCD not complete under its name"
+/usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/c/run.trace.json" && ok ||
+  bad "trace is not JSON"
+expect 1 "simulation stalled" -- "$granita" run --model "$model" \
+  --hw "$root/configs/hw/default.yaml" --text "a fine film" --vcd "$tmp/c/stall.vcd" \
+  --trace "$tmp/c/stall.json" --watchdog-cycles 1 -q
+[[ ! -e "$tmp/c/stall.vcd" && ! -e "$tmp/c/stall.part.vcd" && ! -e "$tmp/c/stall.json" ]] && ok ||
+  bad "a failed run left output files"
 sed '0,/kind: fire/s//kind: fir/' "$tmp/c/map.yaml" > "$tmp/c/broken.yaml"
 expect 1 "broken.yaml:25:45: tasks[2].kind: unknown task kind 'fir'" -- "$granita" run \
   --model "$model" --hw "$root/configs/hw/default.yaml" --mapping "$tmp/c/broken.yaml" --text hi -q
