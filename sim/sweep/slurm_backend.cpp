@@ -5,6 +5,7 @@
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
+#include "src/util/strings.h"
 
 #include <nlohmann/json.hpp>
 
@@ -92,13 +93,6 @@ std::string shell_quote(const std::string &s) {
   for (char c : s)
     q += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return q + "'";
-}
-
-std::string join(const std::vector<std::string> &v, const std::string &sep) {
-  std::string s;
-  for (const std::string &x : v)
-    s += (s.empty() ? "" : sep) + x;
-  return s;
 }
 
 fs::path slurm_dir(const fs::path &dir) { return dir / "slurm"; }

@@ -84,10 +84,12 @@ fs::path point_file(const fs::path &dir, const SweepPoint &p, const char *ext) {
   return dir / "points" / (p.hash + ext);
 }
 
+fs::path dev_tsv(const std::string &task) { return data_root() / "glue" / task / "dev.tsv"; }
+
 /// The sentences every point of a task reads: the dev set, or the seeded sample in `dir`.
 fs::path sentence_file(const SweepSpec &spec, const std::string &task, const fs::path &dir) {
   if (spec.all_sentences)
-    return fs::absolute(data_root() / "glue" / task / "dev.tsv");
+    return fs::absolute(dev_tsv(task));
   return fs::absolute(dir / ("sentences-" + task + "-" + std::to_string(spec.sentence_count) +
                              "-" + std::to_string(spec.sentence_seed) + ".tsv"));
 }
@@ -263,9 +265,8 @@ PreparedSweep prepare_sweep(const fs::path &spec_path, const fs::path &dir) {
   ps.data = sentence_files(ps.spec, ps.points, dir);
   if (!ps.spec.all_sentences)
     for (const auto &[task, file] : ps.data) {
-      const fs::path dev = data_root() / "glue" / task / "dev.tsv";
-      const std::string sample =
-          sample_tsv(read_file(dev), size_t(ps.spec.sentence_count), ps.spec.sentence_seed);
+      const std::string sample = sample_tsv(read_file(dev_tsv(task)),
+                                            size_t(ps.spec.sentence_count), ps.spec.sentence_seed);
       if (!fs::exists(file) || read_file(file) != sample)
         write_file_atomic(file, sample);
     }
@@ -308,14 +309,22 @@ nlohmann::json point_row(const PreparedSweep &ps, const SweepPoint &p, int wait_
   return row;
 }
 
+namespace {
+
+/// Starts a point's child after removing the report of an earlier attempt.
+pid_t start_point(const PreparedSweep &ps, const SweepPoint &p, const fs::path &granita_exe) {
+  std::error_code ec;
+  fs::remove(point_file(ps.dir, p, ".json"), ec);
+  return spawn(point_command(ps, p, granita_exe), point_file(ps.dir, p, ".log"),
+               point_file(ps.dir, p, ".stderr"));
+}
+
+} // namespace
+
 nlohmann::json run_point(const PreparedSweep &ps, const SweepPoint &p, const fs::path &granita_exe,
                          const std::string &runner) {
-  const fs::path json = point_file(ps.dir, p, ".json");
-  std::error_code ec;
-  fs::remove(json, ec);
   const auto start = Clock::now();
-  const pid_t pid = spawn(point_command(ps, p, granita_exe), point_file(ps.dir, p, ".log"),
-                          point_file(ps.dir, p, ".stderr"));
+  const pid_t pid = start_point(ps, p, granita_exe);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)
     if (errno != EINTR)
@@ -418,14 +427,10 @@ int run_sweep(const SweepRunOptions &o) {
   std::map<pid_t, Running> running;
   size_t next = 0, finished = 0, failed = 0;
   ProgressBar bar("sweep " + ps.spec.name, todo.size());
-  std::error_code ec;
   while (next < todo.size() || !running.empty()) {
     while (next < todo.size() && running.size() < size_t(o.jobs)) {
       const SweepPoint &p = *todo[next++];
-      fs::remove(point_file(dir, p, ".json"), ec);
-      const pid_t pid = spawn(point_command(ps, p, o.granita_exe), point_file(dir, p, ".log"),
-                              point_file(dir, p, ".stderr"));
-      running[pid] = {&p, Clock::now()};
+      running[start_point(ps, p, o.granita_exe)] = {&p, Clock::now()};
     }
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, 0);

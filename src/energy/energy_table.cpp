@@ -3,6 +3,7 @@
 
 #include "src/config/yaml_reader.h"
 #include "src/util/error.h"
+#include "src/util/strings.h"
 #include "src/util/file_io.h"
 
 #include <algorithm>
@@ -18,13 +19,6 @@ using config::YamlMap;
 
 bool contains(const std::vector<std::string> &v, const std::string &s) {
   return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::string join(const std::vector<std::string> &v) {
-  std::string out;
-  for (const auto &s : v)
-    out += (out.empty() ? "" : ", ") + s;
-  return out;
 }
 
 std::string did_you_mean(const std::string &hint) {
@@ -72,7 +66,7 @@ std::string unknown_event_message(const std::string &component, const std::strin
         hint = e.name();
   }
   return "unknown event '" + component + "." + event + "'" + did_you_mean(hint) +
-         "; registered events of '" + component + "': " + join(own);
+         "; registered events of '" + component + "': " + join(own, ", ");
 }
 
 } // namespace
@@ -137,7 +131,7 @@ EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &
                              component.substr(component.find('.') + 1) + ": ...}'");
       throw InputError(events.location(k), path,
                        "unknown component '" + component + "'" + did_you_mean(hint) +
-                           "; registered components: " + join(components));
+                           "; registered components: " + join(components, ", "));
     }
     const YamlMap comp(v, file, path);
     std::set<std::string> seen_events;
@@ -163,7 +157,7 @@ EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &
       throw InputError(events.location(), events.key_path(e.component),
                        "missing component '" + e.component +
                            "': every registered event needs a price in pJ (" + e.component + ": " +
-                           join(registry.events_of(e.component)) +
+                           join(registry.events_of(e.component), ", ") +
                            "); write 0 to leave an event out");
     throw InputError(events.location(events_node[e.component]),
                      events.key_path(e.component) + "." + e.event,
@@ -212,7 +206,7 @@ std::filesystem::path resolve_energy_table(const std::string &name_or_path,
   throw InputError({}, "energy table",
                    "no table named '" + name_or_path + "' in " + dir.string() +
                        did_you_mean(config::closest_match(name_or_path, names)) +
-                       (names.empty() ? "" : "; available: " + join(names)));
+                       (names.empty() ? "" : "; available: " + join(names, ", ")));
 }
 
 std::filesystem::path default_configs_dir() {

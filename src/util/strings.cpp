@@ -25,4 +25,11 @@ std::string csv_field(const std::string &s) {
   return q + "\"";
 }
 
+std::string join(const std::vector<std::string> &v, const std::string &sep) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i)
+    out += (i ? sep : std::string()) + v[i];
+  return out;
+}
+
 } // namespace granita
