@@ -7,9 +7,10 @@ ids as the C++ tokenizer in src/text/ (wordpiece_tokenizer.cpp):
 * clean text: drop NUL, U+FFFD and every category C* character except \\t \\n \\r;
 * whitespace (' ', \\t, \\n, \\r and categories Zs, Zl, Zp -- the separators that survive the
   cleaning and that Python's str.split() splits on) ends a word; every CJK ideograph is a word;
-* each word is lower-cased character by character (full mapping, no context: the C++ side and
-  HF's fast tokenizer; the slow one's str.lower() turns a word-final "Σ" into "ς"), NFD-normalised, stripped of Mn marks and split around
-  punctuation (category P*, plus ASCII 33-47, 58-64, 91-96, 123-126);
+* each word is lower-cased with str.lower(), as HF's slow tokenizer does (full mapping: "İ" is
+  "i" + U+0307, and a capital sigma in the Final_Sigma context within the word is "ς"),
+  NFD-normalised, stripped of Mn marks and split around punctuation (category P*, plus ASCII
+  33-47, 58-64, 91-96, 123-126);
 * each piece longer than 100 code points becomes [UNK]; otherwise greedy longest-match-first
   WordPiece with '##' continuations; a piece with an unmatched rest becomes one [UNK].
 """
@@ -116,9 +117,9 @@ class WordpieceTokenizer:
     def _flush_word(self, word, out):
         if not word:
             return
-        # Per-character full lower-casing, no context (as src/text and HF's fast tokenizer):
-        # "Σ" is always "σ"; Python's str.lower() would apply Final_Sigma ("ς") at word ends.
-        text = unicodedata.normalize("NFD", "".join(c.lower() for c in word))
+        # str.lower() of the whole word (as HF BasicTokenizer and src/text): the Final_Sigma
+        # context of a "Σ" ends at the word's ends.
+        text = unicodedata.normalize("NFD", word.lower())
         piece = []
         for ch in text:
             if unicodedata.category(ch) == "Mn":

@@ -39,8 +39,32 @@ class TokenizerTest(unittest.TestCase):
         self.assertEqual(self.tok.tokenize("naïve Café"), ["naive", "cafe"])
         self.assertEqual(self.tok.tokenize("it's"), ["it", "'", "s"])
         self.assertEqual(self.tok.tokenize("a$b"), ["a", "$", "b"])       # ASCII symbol = punct
-        # per-character lower-casing (as src/text): the final "Σ" is "σ", not str.lower()'s "ς"
-        self.assertEqual(self.tok.tokenize("ΣΑΣ"), ["σ", "##α", "##σ"])
+
+    def test_case_mappings_are_str_lower(self):
+        # Expected values from Python's str.lower() of each word (HF BasicTokenizer), worked out
+        # by hand from SpecialCasing.txt and DerivedCoreProperties.txt, ids from the vocabulary.
+        t = self.tok
+        self.assertEqual(t.tokenize_ids("İstanbul"), [9960])   # i + U+0307, the dot is stripped
+        self.assertEqual(t.tokenize_ids("\u212aelvin"), [24810])  # KELVIN SIGN -> k
+        # Final_Sigma: Σ after a cased letter (skipping case-ignorables), not before one, is ς.
+        self.assertEqual(t.tokenize("ΣΊΣΥΦΟΣ"), ["σ", "##ι", "##σ", "##υ", "##φ", "##ος"])
+        self.assertEqual(t.tokenize("ΣΑΣ"), ["σ", "##α", "##ς"])
+        self.assertEqual(t.tokenize("Σ 1Σ"), ["σ", "1", "##σ"])
+        # the word ends at a space, a CJK ideograph, a special token; a digit is not cased
+        self.assertEqual(t.tokenize("ΑΣ Α"), ["α", "##ς", "α"])
+        self.assertEqual(t.tokenize("ΟΔΟΣ中"), ["ο", "##δ", "##ος", "中"])
+        self.assertEqual(t.tokenize("ΟΔΟΣ[SEP]"), ["ο", "##δ", "##ος", "[SEP]"])
+        self.assertEqual(t.tokenize("ΟΔΟΣ1"), ["ο", "##δ", "##ος", "##1"])
+        # "." and "'" are case-ignorable: skipped, so the next letter decides
+        self.assertEqual(t.tokenize("ΟΔΟΣ."), ["ο", "##δ", "##ος", "."])
+        self.assertEqual(t.tokenize("ΟΔΟΣ.ΑΒ"), ["ο", "##δ", "##ο", "##σ", ".", "α", "##β"])
+        self.assertEqual(t.tokenize("ΟΔΟΣ'"), ["ο", "##δ", "##ος", "'"])
+        self.assertEqual(t.tokenize("ΟΔΟΣ'Α"), ["ο", "##δ", "##ο", "##σ", "'", "α"])
+        # combining acute; U+0345 is cased but case-ignorable, and ignorable wins
+        self.assertEqual(t.tokenize("Α\u0301Σ ΑΣ\u0345"), ["α", "##ς", "α", "##ς"])
+        # dropped by the cleaning before lowering: soft hyphen (Cf), private use (Co)
+        self.assertEqual(t.tokenize("ΟΔΟ\u00adΣ ΑΣ\ue000Α"),
+                         ["ο", "##δ", "##ος", "α", "##σ", "##α"])
 
     def test_cjk_control_and_whitespace(self):
         self.assertEqual(self.tok.tokenize("中文"), ["中", "文"])

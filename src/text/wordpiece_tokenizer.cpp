@@ -60,7 +60,8 @@ bool is_cjk(UChar32 c) {
 }
 
 /// Calls emit() with each code point of the full lowercase mapping of `c` taken on its own, as
-/// Python's `c.lower()` on a one-character string (HF lowers the text one character at a time).
+/// Python's `c.lower()` on a one-character string. Only U+0130 İ maps to more than one code point
+/// (i + U+0307); a lone capital sigma gives the non-final σ.
 template <class Emit> void lower_code_point(UChar32 c, Emit &&emit) {
   if (c < 0x80) {
     emit(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
@@ -71,7 +72,7 @@ template <class Emit> void lower_code_point(UChar32 c, Emit &&emit) {
   U16_APPEND_UNSAFE(src, src_len, c);
   UChar dst[8];
   UErrorCode status = U_ZERO_ERROR;
-  // Root locale "": no Turkish/Lithuanian rules; a lone capital sigma maps to non-final σ.
+  // Root locale "": no Turkish/Lithuanian rules, which Python's str.lower() does not apply either.
   const int32_t dst_len = u_strToLower(dst, 8, src, src_len, "", &status);
   GRANITA_ASSERT(U_SUCCESS(status) && dst_len <= 8,
                  "u_strToLower failed for U+" << std::hex << c << ": " << u_errorName(status));
@@ -79,6 +80,39 @@ template <class Emit> void lower_code_point(UChar32 c, Emit &&emit) {
     UChar32 d = 0;
     U16_NEXT(dst, i, dst_len, d);
     emit(d);
+  }
+}
+
+bool is_cased(UChar32 c) { return u_hasBinaryProperty(c, UCHAR_CASED) != 0; }
+
+bool is_case_ignorable(UChar32 c) { return u_hasBinaryProperty(c, UCHAR_CASE_IGNORABLE) != 0; }
+
+/// True if the capital sigma at word[i] is in the Final_Sigma context of SpecialCasing.txt,
+///   \p{Cased} \p{Case_Ignorable}* Σ !(\p{Case_Ignorable}* \p{Cased}),
+/// tested exactly as CPython's handle_capital_sigma() does (an ignorable character that is also
+/// cased, such as U+0345, is skipped as ignorable).
+bool is_final_sigma(const std::vector<UChar32> &word, size_t i) {
+  size_t j = i;
+  while (j > 0 && is_case_ignorable(word[j - 1]))
+    --j;
+  if (j == 0 || !is_cased(word[j - 1]))
+    return false;
+  j = i + 1;
+  while (j < word.size() && is_case_ignorable(word[j]))
+    ++j;
+  return j == word.size() || !is_cased(word[j]);
+}
+
+/// Appends Python's `word.lower()` to `out`: the context-free full mapping of each code point,
+/// except that U+03A3 Σ becomes final ς (U+03C2) in the Final_Sigma context, the one
+/// context-dependent rule CPython applies (it ignores the language-specific SpecialCasing rules).
+void lower_word(const std::vector<UChar32> &word, std::vector<UChar32> &out) {
+  for (size_t i = 0; i < word.size(); ++i) {
+    const UChar32 c = word[i];
+    if (c == 0x3A3)
+      out.push_back(is_final_sigma(word, i) ? 0x3C2 : 0x3C3);
+    else
+      lower_code_point(c, [&](UChar32 d) { out.push_back(d); });
   }
 }
 
@@ -93,8 +127,9 @@ void append_utf8(std::string &s, UChar32 c) {
 
 /// Buffers reused across the words of one call, so the common path does not allocate per word.
 struct WordpieceTokenizer::Scratch {
-  std::vector<UChar32> word;       // current word after lowering and cleaning
-  std::vector<UChar32> normalized; // word after NFD and accent stripping
+  std::vector<UChar32> word;       // current word after cleaning, before lowering
+  std::vector<UChar32> lowered;    // word after lowering (str.lower() of the whole word)
+  std::vector<UChar32> normalized; // lowered word after NFD and accent stripping
   std::vector<UChar32> piece;      // one punctuation-delimited piece of the word
   icu::UnicodeString ustr;
   icu::UnicodeString unorm;
@@ -170,7 +205,7 @@ void WordpieceTokenizer::basic_tokenize_ids(std::string_view text,
     U8_NEXT(bytes, i, length, c);
     if (c < 0)
       throw InputError("invalid UTF-8 at byte " + std::to_string(start));
-    lower_code_point(c, on_code_point);
+    on_code_point(c);
   }
   flush_word(scratch, out);
 }
@@ -179,15 +214,22 @@ void WordpieceTokenizer::flush_word(Scratch &scratch, std::vector<int32_t> &out)
   if (scratch.word.empty())
     return;
 
+  // HF lowers each whitespace-separated word of the cleaned text with str.lower(), so the
+  // Final_Sigma context ends at the word's ends. Lowering maps no character into or out of the
+  // classes basic_tokenize_ids() tests, so splitting before lowering gives the same words.
+  scratch.lowered.clear();
+  lower_word(scratch.word, scratch.lowered);
+  scratch.word.clear();
+
   // Code points below U+00C0 have no canonical decomposition and none is a mark, so pure
   // ASCII/Latin-1-symbol words skip ICU.
   bool needs_nfd = false;
-  for (UChar32 c : scratch.word)
+  for (UChar32 c : scratch.lowered)
     needs_nfd |= c >= 0xC0;
   scratch.normalized.clear();
   if (needs_nfd) {
     scratch.ustr.remove();
-    for (UChar32 c : scratch.word)
+    for (UChar32 c : scratch.lowered)
       scratch.ustr.append(c);
     UErrorCode status = U_ZERO_ERROR;
     m_nfd->normalize(scratch.ustr, scratch.unorm, status);
@@ -200,9 +242,8 @@ void WordpieceTokenizer::flush_word(Scratch &scratch, std::vector<int32_t> &out)
         scratch.normalized.push_back(c);
     }
   } else {
-    scratch.normalized.assign(scratch.word.begin(), scratch.word.end());
+    scratch.normalized.assign(scratch.lowered.begin(), scratch.lowered.end());
   }
-  scratch.word.clear();
 
   scratch.piece.clear();
   for (UChar32 c : scratch.normalized) {

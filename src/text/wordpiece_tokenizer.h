@@ -28,12 +28,13 @@ struct Encoding {
 /// do_lower_case=True, tokenize_chinese_chars=True and default strip_accents.
 ///
 /// Pipeline (per HF): the literal special tokens [PAD] [UNK] [CLS] [SEP] [MASK] are split out
-/// first and kept whole; every other code point is lower-cased on its own (full Unicode mapping,
-/// no context, so "Σ" always becomes "σ"); then, as BasicTokenizer does: NUL, U+FFFD and
-/// category C* characters except \t \n \r are dropped; whitespace (' ', \t, \n, \r, Zs, and the
-/// other separators Python's str.split() knows) ends a word; each CJK ideograph is a word of its
-/// own; each word is NFD-normalised, stripped of Mn marks and split around punctuation (category
-/// P*, plus every ASCII non-alphanumeric symbol). Each resulting word longer than 100 code points
+/// first and kept whole; then, as BasicTokenizer does: NUL, U+FFFD and category C* characters
+/// except \t \n \r are dropped; whitespace (' ', \t, \n, \r, Zs, and the other separators
+/// Python's str.split() knows) ends a word; each CJK ideograph is a word of its own; each word is
+/// lower-cased as Python's str.lower() does it (full Unicode mapping, "İ" becomes "i" + U+0307,
+/// and a capital sigma in the Final_Sigma context within the word becomes "ς", otherwise "σ"),
+/// NFD-normalised, stripped of Mn marks and split around punctuation (category P*, plus every
+/// ASCII non-alphanumeric symbol). Each resulting word longer than 100 code points
 /// becomes [UNK]; otherwise it is split greedily longest-match-first into pieces, the non-initial
 /// ones prefixed with "##", and a word with an unmatched rest becomes a single [UNK].
 ///

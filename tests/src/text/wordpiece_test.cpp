@@ -141,13 +141,48 @@ TEST_F(BertVocabTest, WordLengthLimit) {
   EXPECT_EQ(ids(e_acute), expect_ids);
 }
 
-TEST_F(BertVocabTest, CaseMappingIsPerCodePoint) {
+TEST_F(BertVocabTest, CaseMappingIsPythonLower) {
+  // Expected values: Python's str.lower() of each whitespace word of the cleaned text (HF
+  // BasicTokenizer), worked out by hand from SpecialCasing.txt and DerivedCoreProperties.txt.
   // İ (U+0130) lowers to i + U+0307; the dot is Mn and stripped: "istanbul" (9960).
   EXPECT_EQ(ids("İstanbul"), (Ids{9960}));
-  // HF lowers one character at a time, so a final capital sigma becomes σ, not ς:
-  // "οδοσ" -> ο (1169) ##δ (29722) ##ο (29730) ##σ (29733). (Context-aware lowering, as in
-  // Google's original BERT, would give ο ##δ ##ος.)
-  EXPECT_EQ(tok("ΟΔΟΣ"), (Tokens{"ο", "##δ", "##ο", "##σ"}));
+  // K (U+212A KELVIN SIGN) lowers to ASCII k: "kelvin" (24810).
+  EXPECT_EQ(ids("\u212Aelvin"), (Ids{24810}));
+}
+
+TEST_F(BertVocabTest, FinalSigma) {
+  // Final_Sigma: Σ after a cased letter (case-ignorable characters between may be skipped) and
+  // not followed by one becomes ς, every other Σ becomes σ (Python's str.lower(); not Hugging
+  // Face's fast tokenizer, which lowers one character at a time). Vocabulary: ο 1169, ##δ 29722,
+  // ##ο 29730, ##σ 29733, ##ος 15297 ("οδος", "οδο", "##δος", "##δο" are absent).
+  // "ΟΔΟΣ" -> "οδος" -> ο ##δ ##ος.
+  EXPECT_EQ(ids("ΟΔΟΣ"), (Ids{1169, 29722, 15297}));
+  // "σίσυφος": the first Σ has no cased letter before it, the middle one a letter after it;
+  // Ί loses its accent: σ (1173) ##ι (18199) ##σ ##υ (29735) ##φ (29736) ##ος.
+  EXPECT_EQ(tok("ΣΊΣΥΦΟΣ"), (Tokens{"σ", "##ι", "##σ", "##υ", "##φ", "##ος"}));
+  // "σας": σ, ##α (14608), ##ς (19579); a lone "Σ" and "1Σ" (digits are not cased) give σ.
+  EXPECT_EQ(ids("ΣΑΣ"), (Ids{1173, 14608, 19579}));
+  EXPECT_EQ(ids("Σ"), (Ids{1173}));
+  EXPECT_EQ(tok("1Σ"), (Tokens{"1", "##σ"}));
+  // The context is the word: a space, a CJK ideograph or a literal special token ends it, and a
+  // digit is neither cased nor case-ignorable. α is 1155, 中 1746, ##1 2487.
+  EXPECT_EQ(ids("ΑΣ Α"), (Ids{1155, 19579, 1155}));
+  EXPECT_EQ(ids("ΟΔΟΣ中"), (Ids{1169, 29722, 15297, 1746}));
+  EXPECT_EQ(ids("ΟΔΟΣ[SEP]"), (Ids{1169, 29722, 15297, 102}));
+  EXPECT_EQ(ids("ΟΔΟΣ1"), (Ids{1169, 29722, 15297, 2487}));
+  // Case-ignorable characters are skipped on both sides: "." (MidNumLet) and "'" (Single_Quote)
+  // are case-ignorable, so before a letter the Σ stays σ, and at the end it is ς; the combining
+  // acute of NFD "Ά" and U+0345 (cased, but case-ignorable first) are skipped too.
+  EXPECT_EQ(ids("ΟΔΟΣ."), (Ids{1169, 29722, 15297, 1012}));
+  EXPECT_EQ(ids("ΟΔΟΣ.ΑΒ"), (Ids{1169, 29722, 29730, 29733, 1012, 1155, 29720}));
+  EXPECT_EQ(ids("ΟΔΟΣ'"), (Ids{1169, 29722, 15297, 1005}));
+  EXPECT_EQ(ids("ΟΔΟΣ'Α"), (Ids{1169, 29722, 29730, 29733, 1005, 1155}));
+  EXPECT_EQ(ids("Α\u0301Σ"), (Ids{1155, 19579}));
+  EXPECT_EQ(ids("ΑΣ\u0345"), (Ids{1155, 19579}));
+  // Characters the cleaning drops are gone before lowering: the soft hyphen (Cf) and a private
+  // use character (Co, neither cased nor case-ignorable) do not separate Σ from its neighbours.
+  EXPECT_EQ(ids("ΟΔΟ\u00ADΣ"), (Ids{1169, 29722, 15297}));
+  EXPECT_EQ(ids("ΑΣ\uE000Α"), (Ids{1155, 29733, 14608}));
 }
 
 TEST_F(BertVocabTest, LiteralSpecialTokensAreKept) {
