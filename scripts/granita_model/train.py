@@ -95,7 +95,7 @@ def encode_split(tok, task, split, max_len, cache_dir, limit=0):
     else:
         cache = os.path.join(cache_dir, "%s-%s-%d.pt" % (task.name, split, max_len))
         if os.path.exists(cache):
-            d = torch.load(cache)
+            d = torch.load(cache, map_location="cpu")
             if d.get("src_size") == os.path.getsize(src) and d.get("vocab") == tok.vocab_path:
                 return d["data"]
         exs = glue.read_tsv(src, task)
@@ -124,7 +124,12 @@ def make_batches(data, batch_size, rng, shuffle=True):
     return batches
 
 
-def collate(data, batch, regression=False):
+def model_device(model):
+    return next(model.parameters()).device
+
+
+def collate(data, batch, regression=False, device="cpu"):
+    """(ids, types, mask, labels) of a batch, padded to its longest example, on `device`."""
     n = max(len(data[i][0]) for i in batch)
     ids = torch.zeros(len(batch), n, dtype=torch.long)
     types = torch.zeros(len(batch), n, dtype=torch.long)
@@ -136,17 +141,19 @@ def collate(data, batch, regression=False):
         mask[r, :len(a)] = True
     labels = torch.tensor([data[i][2] for i in batch],
                           dtype=torch.float if regression else torch.long)
-    return ids, types, mask, labels
+    return ids.to(device), types.to(device), mask.to(device), labels.to(device)
 
 
 # ---------------------------------------------------------------------------------------------
 def evaluate(model, data, task, batch_size=128):
     model.eval()
+    device = model_device(model)
     logits_all = []
     with torch.no_grad():
         for b in make_batches(data, batch_size, None, shuffle=False):
-            ids, types, mask, _ = collate(data, b)
+            ids, types, mask, _ = collate(data, b, device=device)
             logits, _ = model(ids, types, mask)
+            logits = logits.cpu()
             for r, i in enumerate(b):
                 logits_all.append((i, logits[r]))
     logits_all.sort(key=lambda x: x[0])
@@ -276,7 +283,7 @@ def calibrate(model, data, args, log):
     model.train()
     model.set_calibrating(True)
     with torch.no_grad():
-        ids, types, mask, _ = collate(data, idx)
+        ids, types, mask, _ = collate(data, idx, device=model_device(model))
         model(ids, types, mask)
     model.set_calibrating(False)
     log("calibrated %d quantizer steps: %s" % (len(model.fires()),
@@ -303,7 +310,7 @@ class StageRunner:
         regression = task.num_labels == 1
         fp = self.final_path(stage)
         if args.resume and os.path.exists(fp):
-            d = torch.load(fp)
+            d = torch.load(fp, map_location=args.device)
             if d.get("epochs", epochs) == epochs:
                 model.load_state_dict(d["model"])
                 log("%s: resumed finished stage from %s (dev %s)"
@@ -320,7 +327,7 @@ class StageRunner:
             for e in range(epochs, 0, -1):
                 p = self.epoch_path(stage, e)
                 if os.path.exists(p):
-                    d = torch.load(p)
+                    d = torch.load(p, map_location=args.device)
                     model.load_state_dict(d["model"])
                     opt.load_state_dict(d["opt"])
                     sched.load_state_dict(d["sched"])
@@ -349,7 +356,7 @@ class StageRunner:
                        dynamic_ncols=True)
             run_loss, run_n = 0.0, 0
             for b in bar:
-                ids, types, mask, labels = collate(self.train, b, regression)
+                ids, types, mask, labels = collate(self.train, b, regression, args.device)
                 logits, hid = model(ids, types, mask)
                 if teacher is None:
                     loss = (F.mse_loss(logits[:, 0], labels) if regression
@@ -413,6 +420,13 @@ def integer_eval(pkg_dir, dev, task, float_pred=None, log=print):
     if float_pred is not None and task.num_labels > 1:
         agree = sum(int(a == b) for a, b in zip(preds, float_pred)) / len(preds)
     return m, agree, logits
+
+
+def device_name(device):
+    """The device as the log, scores and card record it: cpu, or cuda (<GPU name>)."""
+    if device == "cuda":
+        return "cuda (%s)" % torch.cuda.get_device_name()
+    return device
 
 
 def write_json_atomic(path, obj):
@@ -483,6 +497,9 @@ def build_parser():
                    help="do not recalibrate quantizer steps at the start of stage 2")
     t.add_argument("--seed", type=int, default=1)
     t.add_argument("--threads", type=int, default=1)
+    t.add_argument("--device", choices=("cuda", "cpu"), default=None,
+                   help="where every model, teacher and batch lives (default: cuda if "
+                        "torch.cuda.is_available(), else cpu)")
     t.add_argument("--resume", action="store_true")
     t.add_argument("--keep-checkpoints", action="store_true")
     t.add_argument("--limit-train", type=int, default=0, help="use the first N train examples")
@@ -498,7 +515,13 @@ def build_parser():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.device is None:
+        args.device = "cuda" if torch.cuda.is_available() else "cpu"
+    elif args.device == "cuda" and not torch.cuda.is_available():
+        parser.error("--device cuda: CUDA is not available to this PyTorch "
+                     "(torch.cuda.is_available() is False); use --device cpu")
     torch.set_num_threads(args.threads)
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -512,6 +535,7 @@ def main(argv=None):
     log = Logger(os.path.join(args.out_dir, "train.log"))
     command = "scripts/train-sorbet " + shlex.join(argv)
     log("command: " + command)
+    log("device: " + device_name(args.device))
     t_start = time.time()
 
     tok = WordpieceTokenizer(args.vocab)
@@ -534,12 +558,12 @@ def main(argv=None):
     runner = StageRunner(args, task, train, dev, log)
 
     # (a) teacher
-    teacher = SorbetModel(tcfg)
+    teacher = SorbetModel(tcfg).to(args.device)
     teacher_params = count_params(teacher)
     log("teacher: %s, %d parameters" % (json.dumps(tcfg.to_dict()), teacher_params))
     init_t = (lambda m: hf.load_into(m, args.teacher_hf, log)) if args.teacher_hf else None
     if args.teacher_ckpt:
-        d = torch.load(args.teacher_ckpt)
+        d = torch.load(args.teacher_ckpt, map_location=args.device)
         teacher.load_state_dict(d["model"])
         t_dev, _, _ = evaluate(teacher, dev, task)
         t_sec = 0.0
@@ -558,7 +582,7 @@ def main(argv=None):
         members = [teacher]
         for k in range(1, args.teacher_ensemble):
             torch.manual_seed(args.seed + k)
-            extra = SorbetModel(tcfg)
+            extra = SorbetModel(tcfg).to(args.device)
             extra, k_dev, k_sec = runner.run("teacher%d" % k, extra, args.teacher_epochs,
                                              args.teacher_lr,
                                              select_best=args.teacher_select == "best")
@@ -570,7 +594,7 @@ def main(argv=None):
         log("ensemble of %d teachers dev: %s" % (len(members), fmt_metrics(t_dev)))
 
     # (b) stage 1: quantized activations, PTsoftmax, BSPN, float weights
-    s1 = SorbetModel(s1cfg)
+    s1 = SorbetModel(s1cfg).to(args.device)
 
     def init_s1(m):
         load_matching(m, teacher.state_dict(), log)
@@ -581,7 +605,7 @@ def main(argv=None):
     log("stage-1 student dev: %s" % fmt_metrics(s1_dev))
 
     # (c) stage 2: binary weights
-    s2 = SorbetModel(s2cfg)
+    s2 = SorbetModel(s2cfg).to(args.device)
 
     def init_s2(m):
         load_matching(m, s1.state_dict(), log)
@@ -594,7 +618,8 @@ def main(argv=None):
     log("stage-2 (binary) student dev: %s" % fmt_metrics(s2_dev))
     scores = {"command": command, "student": s2cfg.to_dict(),
               "dev": {"teacher": t_dev, "stage1": s1_dev, "stage2": s2_dev},
-              "seconds": {"teacher": t_sec, "stage1": s1_sec, "stage2": s2_sec}}
+              "seconds": {"teacher": t_sec, "stage1": s1_sec, "stage2": s2_sec},
+              "device": device_name(args.device)}
     write_json_atomic(os.path.join(args.work_dir, "scores.json"), scores)
     if not s2cfg.exportable:
         log("the student (softmax %s, norm %s) is not a Sorbet model: not exported"
@@ -605,6 +630,7 @@ def main(argv=None):
 
     # export + integer evaluation
     _, s2_pred, _ = evaluate(s2, dev, task)
+    s2 = s2.cpu()  # export reads the tensors through numpy
     pkg = export_model(s2, name, task.name, task.labels)
     tmp_card = "# %s\n\n(training in progress)\n" % name
     pkg.card = tmp_card
@@ -629,7 +655,8 @@ def main(argv=None):
     write_json_atomic(os.path.join(args.out_dir, "train.json"),
                       {"command": command, "dev": {"teacher": t_dev, "stage1": s1_dev,
                                                    "stage2": s2_dev, "integer": int_m},
-                       "agreement": agree, "seconds": total_sec})
+                       "agreement": agree, "seconds": total_sec,
+                       "device": device_name(args.device)})
     return 0
 
 
@@ -696,9 +723,10 @@ def make_card(name, task, args, command, cfg, model, pkg, scores, agree, secs, t
                              args.s2_epochs, args.s2_lr, secs["stage2"]),
         "",
         "All stages: AdamW, weight decay %g, %d%% linear warm-up then linear decay, batch %d, "
-        "quantizer-step learning rate %g, seed %d, %d CPU thread(s). Total wall time %.1f min."
+        "quantizer-step learning rate %g, seed %d, trained on device %s, %d CPU thread(s). Total "
+        "wall time %.1f min."
         % (args.wd, round(100 * args.warmup), args.batch_size, args.quant_lr, args.seed,
-           args.threads, secs["total"] / 60), "",
+           device_name(args.device), args.threads, secs["total"] / 60), "",
         "Command:", "", "```", command, "```", "",
         "## Use", "", "```",
         "scripts/sorbet-intmode --model models/%s --task %s --data ../shared/glue/%s/dev.tsv"

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""train-sorbet's teacher ensemble and ablation switches: the ensemble's soft targets are the mean
-of its members' class probabilities; ablated students are trained, scored and not exported; a
-later run can reuse a finished teacher with --teacher-ckpt."""
+"""train-sorbet's teacher ensemble, ablation switches and --device: the ensemble's soft targets
+are the mean of its members' class probabilities; ablated students are trained, scored and not
+exported; a later run can reuse a finished teacher with --teacher-ckpt; --device cpu trains and
+exports end to end and the card records the device; --device cuda without CUDA is refused."""
 import json
 import os
 import shutil
@@ -105,6 +106,26 @@ class AblationRunTest(unittest.TestCase):
         with open(os.path.join(out2, "train.log")) as f:
             self.assertIn("teacher: loaded from " + teacher, f.read())
         self.assertFalse(os.path.exists(os.path.join(out2, "ckpt", "teacher-final.pt")))
+
+    def test_device_cpu_end_to_end_and_recorded_in_the_card(self):
+        out, scores = self.train("cpu", "--device", "cpu")
+        self.assertEqual(scores["device"], "cpu")
+        with open(os.path.join(out, "card.md")) as f:
+            self.assertIn("trained on device cpu", f.read())
+        with open(os.path.join(out, "train.json")) as f:
+            self.assertEqual(json.load(f)["device"], "cpu")
+        with open(os.path.join(out, "train.log")) as f:
+            self.assertIn("device: cpu", f.read())
+
+
+class DeviceOptionTest(unittest.TestCase):
+    @unittest.skipIf(torch.cuda.is_available(), "CUDA is available here")
+    def test_cuda_without_cuda_is_a_usage_error(self):
+        r = subprocess.run([sys.executable, os.path.join(support.SCRIPTS, "train-sorbet"),
+                            "--device", "cuda", "--work-dir", os.devnull, "--out-dir", os.devnull],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 2, r.stderr[-3000:])  # argparse's usage error
+        self.assertIn("--device cuda: CUDA is not available", r.stderr)
 
 
 if __name__ == "__main__":
