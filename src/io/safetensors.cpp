@@ -274,4 +274,16 @@ std::vector<int32_t> tensor_as_i32(const Tensor &t) {
   return out;
 }
 
+std::vector<int64_t> tensor_as_i64(const Tensor &t) {
+  GRANITA_ASSERT(t.dtype == DType::I64, "not an I64 tensor");
+  std::vector<int64_t> out(t.bytes.size() / 8);
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint64_t u = 0;
+    for (int b = 7; b >= 0; --b)
+      u = (u << 8) | uint8_t(t.bytes[8 * i + size_t(b)]);
+    out[i] = int64_t(u);
+  }
+  return out;
+}
+
 } // namespace granita::io

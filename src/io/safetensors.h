@@ -52,5 +52,6 @@ template <typename T> Tensor make_tensor(DType dt, std::vector<int64_t> shape, c
 /// Copies a tensor's values out as T (the dtype must match T's size and signedness).
 std::vector<int8_t> tensor_as_i8(const Tensor &t);
 std::vector<int32_t> tensor_as_i32(const Tensor &t);
+std::vector<int64_t> tensor_as_i64(const Tensor &t);
 
 } // namespace granita::io

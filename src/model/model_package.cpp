@@ -31,7 +31,15 @@ constexpr OpTypeName kOpTypes[] = {
     {OpType::Fire, "fire"},                 {OpType::BinaryLinear, "binary_linear"},
     {OpType::QkScores, "qk_scores"},        {OpType::PtSoftmax, "ptsoftmax"},
     {OpType::PvMatmul, "pv_matmul"},        {OpType::ResidualAdd, "residual_add"},
-    {OpType::SelectCls, "select_cls"},      {OpType::IntLinear, "int_linear"}};
+    {OpType::SelectCls, "select_cls"},      {OpType::IntLinear, "int_linear"},
+    {OpType::Requant, "requant"}};
+
+// Official-profile fixed-point limits (docs/model-format.md, version 2): multipliers keep every
+// product of a 40-bit operand within the kernels' 128-bit arithmetic and every stored tensor
+// element within the 64-bit results.
+constexpr int64_t kMaxMultiplier = int64_t(1) << 40;
+constexpr int kMaxOfficialShift = 80;
+constexpr int64_t kMaxWide = int64_t(1) << 60;
 
 void verify_checksums(const std::filesystem::path &dir) {
   const std::filesystem::path sums = dir / "checksums.sha256";
@@ -131,6 +139,29 @@ public:
   std::vector<int32_t> i32(const std::string &role, int64_t n) {
     return io::tensor_as_i32(tensor(role, io::DType::I32, {n}));
   }
+  std::vector<int32_t> i32(const std::string &role, std::vector<int64_t> shape, int64_t limit) {
+    auto v = io::tensor_as_i32(tensor(role, io::DType::I32, std::move(shape)));
+    check_range(role, v, limit);
+    return v;
+  }
+  std::vector<int64_t> i64(const std::string &role, int64_t n, int64_t limit) {
+    auto v = io::tensor_as_i64(tensor(role, io::DType::I64, {n}));
+    check_range(role, v, limit);
+    return v;
+  }
+
+private:
+  template <typename T>
+  void check_range(const std::string &role, const std::vector<T> &v, int64_t limit) {
+    for (size_t i = 0; i < v.size(); ++i)
+      if (v[i] < -limit || v[i] > limit)
+        throw InputError({m_tensors.file()}, m_op.name + "." + role,
+                         "element " + std::to_string(i) + " is " + std::to_string(v[i]) +
+                             ", outside [-" + std::to_string(limit) + ", " +
+                             std::to_string(limit) + "]");
+  }
+
+public:
 
 private:
   config::YamlMap &m_map;
@@ -154,6 +185,15 @@ int SorbetModel::find_op(const std::string &n) const {
     if (ops[i].name == n)
       return int(i);
   return -1;
+}
+
+const SorbetModel &require_hardware_profile(const SorbetModel &m, const std::string &who) {
+  if (m.profile != Profile::Hardware)
+    throw InputError({(m.dir / "model.yaml").string()}, "profile",
+                     who + " implements only the 'hardware' numerics profile; this package is "
+                           "'official' (fixed-point multipliers and tensor-wide minima, "
+                           "docs/numerics.md §10), which granita eval runs");
+  return m;
 }
 
 SorbetModel load_package(const std::filesystem::path &dir) {
@@ -187,11 +227,16 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
   if (format != kModelFormatName)
     top.fail("format", "expected '" + std::string(kModelFormatName) + "', got '" + format + "'");
   const int64_t version = top.get_int("version", 0, 1 << 30);
-  if (version != kModelFormatVersion)
+  if (version < 1 || version > kModelFormatVersion)
     top.fail("version", "unsupported model package version " + std::to_string(version) +
-                            " (this Granita reads " + std::to_string(kModelFormatVersion) + ")");
+                            " (this Granita reads 1 to " + std::to_string(kModelFormatVersion) +
+                            ")");
 
   SorbetModel m;
+  // Version 1 predates profiles: its packages are hardware-profile packages.
+  if (version >= 2 && top.get_enum("profile", {"hardware", "official"}) == "official")
+    m.profile = Profile::Official;
+  const bool official = m.profile == Profile::Official;
   m.name = top.get_string("name");
   m.task = top.get_string("task");
   m.labels = top.get_string_list("labels");
@@ -276,11 +321,24 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
                               std::to_string(sgn_off) + ")");
     };
     auto check_in_exp = [&](const Op &p) {
+      // Official-profile scales are not powers of two: only BSPN's input grid is an exponent.
+      if (official && op.type != OpType::Bspn)
+        return;
       if (op.in_exp != p.out_exp)
         om.fail("in_exp", "is " + std::to_string(op.in_exp) + " but input '" + p.name +
                               "' produces exponent " + std::to_string(p.out_exp));
     };
     OpReader rd(om, tensors, used_tensors, op);
+    auto rounding = [&] {
+      return om.get_enum("rounding", {"floor", "half_even"}) == "half_even" ? Rounding::HalfEven
+                                                                           : Rounding::Floor;
+    };
+    auto fixed_point = [&](const char *shift_key) {
+      op.multiplier = om.get_int("multiplier", 1, kMaxMultiplier);
+      op.rq_shift = int(om.get_int(shift_key, -30, kMaxOfficialShift));
+    };
+    if (!official && op.type == OpType::Requant)
+      om.fail("type", "requant ops exist only in official-profile packages");
 
     switch (op.type) {
     case OpType::Embedding: {
@@ -297,6 +355,23 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
       op.out_exp = lo;
       op.features = a.hidden;
       op.bits = rd.bits("word", a.vocab_size, a.hidden);
+      if (official) {
+        if (lo != hi)
+          om.fail("word_exp", "official profile: word_exp, pos_exp and type_exp must be equal");
+        if (om.get_enum("norm", {"layernorm"}) == "layernorm")
+          op.layernorm = true;
+        op.ln_exp = rd.exp("ln_exp");
+        op.out_exp = rd.exp("out_exp");
+        if (op.out_exp - op.ln_exp < -30 || op.out_exp - op.ln_exp > 60)
+          om.fail("out_exp", "must be within [-30, 60] of ln_exp");
+        const int64_t lim = int64_t(1) << 30;
+        op.word_scale = rd.i32("word_scale", {a.vocab_size}, lim);
+        op.pos32 = rd.i32("pos", {a.max_seq_len, a.hidden}, lim);
+        op.type32 = rd.i32("type", {a.type_vocab_size, a.hidden}, lim);
+        op.ln_gamma = rd.i32("ln_gamma", {a.hidden}, lim);
+        op.ln_beta = rd.i32("ln_beta", {a.hidden}, lim);
+        break;
+      }
       op.pos = rd.i8("pos", {a.max_seq_len, a.hidden}, -128, 127);
       op.type_emb = rd.i8("type", {a.type_vocab_size, a.hidden}, -128, 127);
       break;
@@ -318,6 +393,22 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
       op.gamma_sign = rd.i8("gamma_sign", {op.features}, -1, 1);
       op.gamma_exp = rd.i8("gamma_exp", {op.features}, -24, 24);
       op.bias = rd.i32("beta", op.features);
+      op.bspn_official = official;
+      break;
+    }
+    case OpType::Requant: {
+      want_inputs(1);
+      const Op &p = producer(0);
+      if (p.type != OpType::BinaryLinear)
+        om.fail("inputs", "requant takes a binary_linear op, not '" + p.name + "'");
+      op.in_exp = rd.exp("in_exp");
+      fixed_point("shift");
+      op.rounding = rounding();
+      op.relu = om.get_bool("relu", false);
+      op.out_exp = rd.exp("out_exp");
+      op.features = p.features;
+      op.bias64 = rd.i64("bias", op.features, kMaxWide);
+      op.move64 = rd.i64("move", op.features, kMaxWide);
       break;
     }
     case OpType::Fire: {
@@ -327,11 +418,22 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
         om.fail("inputs", "fire integrates an integer tensor, not '" + p.name + "'");
       op.in_exp = rd.exp("in_exp");
       check_in_exp(p);
-      op.shift = int(om.get_int("shift", -30, 30));
+      if (official) {
+        fixed_point("shift");
+        op.shift = op.rq_shift;
+        op.rounding = rounding();
+        op.min_rule = om.get_enum("min_rule", {"none", "official"}) == "official"
+                          ? MinRule::Official
+                          : MinRule::None;
+      } else {
+        op.shift = int(om.get_int("shift", -30, 30));
+      }
       op.out_exp = rd.exp("out_exp");
-      if (op.out_exp != op.in_exp + op.shift)
+      if (!official && op.out_exp != op.in_exp + op.shift)
         om.fail("out_exp", "must equal in_exp + shift = " + std::to_string(op.in_exp + op.shift));
       op.offset = int(om.get_int("offset", 0, sgn_off));
+      if (op.min_rule == MinRule::Official && op.offset != 0)
+        om.fail("min_rule", "the official minimum rule applies to unsigned fires (offset 0)");
       if (op.offset != 0 && op.offset != sgn_off)
         om.fail("offset", "must be 0 (unsigned) or " + std::to_string(sgn_off) + " (signed)");
       op.features = int(om.get_int("features", 1, kMaxFeatures));
@@ -339,14 +441,20 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
         om.fail("features", "is " + std::to_string(op.features) + " but input '" + p.name +
                                 "' has " + std::to_string(p.features));
       op.counts = true;
-      op.bias = rd.i32("bias", op.features);
+      if (official)
+        op.bias64 = rd.i64("bias", op.features, kMaxWide);
+      else
+        op.bias = rd.i32("bias", op.features);
       break;
     }
     case OpType::BinaryLinear:
     case OpType::IntLinear: {
       want_inputs(1);
       const Op &p = producer(0);
-      need_counts(p, false);
+      if (!(official && op.type == OpType::IntLinear))
+        need_counts(p, false);
+      else if (p.type != OpType::Requant)
+        om.fail("inputs", "an official-profile classifier takes a requant op, not '" + p.name + "'");
       op.in_features = int(om.get_int("in_features", 1, kMaxFeatures));
       op.features = int(om.get_int("out_features", 1, kMaxFeatures));
       if (op.in_features != p.features)
@@ -357,11 +465,16 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
       op.in_offset = p.offset;
       op.weight_exp = rd.exp("weight_exp");
       op.out_exp = rd.exp("out_exp");
-      if (op.out_exp != op.in_exp + op.weight_exp)
+      if (!official && op.out_exp != op.in_exp + op.weight_exp)
         om.fail("out_exp",
                 "must equal in_exp + weight_exp = " + std::to_string(op.in_exp + op.weight_exp));
       if (op.type == OpType::BinaryLinear) {
         op.bits = rd.bits("weight", op.features, op.in_features);
+        if (official)
+          op.in_step = om.get_int("in_step", 1, kMaxMultiplier);
+      } else if (official) {
+        op.weight_i32 = rd.i32("weight", {op.features, op.in_features}, int64_t(1) << 30);
+        op.bias64 = rd.i64("bias", op.features, kMaxWide);
       } else {
         op.weight_i8 = rd.i8("weight", {op.features, op.in_features}, -128, 127);
         op.bias = rd.i32("bias", op.features);
@@ -378,7 +491,12 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
       op.heads = int(om.get_int("heads", 1, kMaxHeads));
       if (q.features % op.heads != 0)
         om.fail("heads", "does not divide the " + std::to_string(q.features) + " features");
-      op.score_shift = int(om.get_int("score_shift", -30, 30));
+      if (official) {
+        op.score_shift = int(om.get_int("score_shift", 0, kMaxOfficialShift));
+        op.multiplier = om.get_int("multiplier", 1, kMaxMultiplier);
+      } else {
+        op.score_shift = int(om.get_int("score_shift", -30, 30));
+      }
       op.features = q.features;
       break;
     }
@@ -391,6 +509,13 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
       op.features = p.features;
       op.frac_bits = int(om.get_int("frac_bits", 1, 40));
       op.out_exp = rd.exp("out_exp");
+      if (official) {
+        op.prob_frac = int(om.get_int("prob_frac", 1, 60));
+        op.multiplier = om.get_int("multiplier", 1, kMaxMultiplier);
+        op.rq_shift = int(om.get_int("shift", 0, kMaxOfficialShift));
+        op.min_rule = MinRule::Official;
+        op.rounding = Rounding::HalfEven;
+      }
       op.offset = 0;
       op.counts = true;
       break;
@@ -405,7 +530,9 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
       if (op.heads != pr.heads || v.features != pr.features)
         om.fail("heads", "heads/features differ from the attention probabilities'");
       op.out_exp = rd.exp("out_exp");
-      if (op.out_exp != pr.out_exp + v.out_exp)
+      if (official)
+        op.prob_step = om.get_int("prob_step", 1, kMaxMultiplier);
+      else if (op.out_exp != pr.out_exp + v.out_exp)
         om.fail("out_exp", "must equal probs exponent + v exponent = " +
                                std::to_string(pr.out_exp + v.out_exp));
       op.features = v.features;
@@ -421,9 +548,19 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
       if (acc.features != res.features)
         om.fail("inputs", "feature counts differ: " + std::to_string(acc.features) + " vs " +
                               std::to_string(res.features));
+      op.features = acc.features;
+      if (official) {
+        op.out_exp = rd.exp("out_exp");
+        if (res.out_exp - op.out_exp < 0 || res.out_exp - op.out_exp > 30)
+          om.fail("out_exp", "must be at most 30 below the residual's exponent " +
+                                 std::to_string(res.out_exp) + " and not above it");
+        fixed_point("shift");
+        op.rounding = rounding();
+        op.bias64 = rd.i64("bias", op.features, kMaxWide);
+        break;
+      }
       if (std::abs(acc.out_exp - res.out_exp) > 16)
         om.fail("inputs", "accumulator and residual exponents differ by more than 16");
-      op.features = acc.features;
       op.out_exp = rd.exp("out_exp");
       if (op.out_exp != std::min(acc.out_exp, res.out_exp))
         om.fail("out_exp", "must equal min(accumulator, residual exponent) = " +
@@ -469,7 +606,10 @@ void save_package(const SorbetModel &m, const std::filesystem::path &dir,
   YAML::Emitter y;
   y << YAML::BeginMap;
   y << YAML::Key << "format" << YAML::Value << kModelFormatName;
-  y << YAML::Key << "version" << YAML::Value << kModelFormatVersion;
+  // Hardware-profile packages are written as version 1, which every Granita reads; official-profile
+  // packages come from scripts/import-sorbet (Python writer).
+  GRANITA_ASSERT(m.profile == Profile::Hardware, "save_package writes hardware-profile packages");
+  y << YAML::Key << "version" << YAML::Value << 1;
   y << YAML::Key << "name" << YAML::Value << m.name;
   y << YAML::Key << "task" << YAML::Value << m.task;
   y << YAML::Key << "labels" << YAML::Value << YAML::Flow << m.labels;
@@ -558,6 +698,7 @@ void save_package(const SorbetModel &m, const std::filesystem::path &dir,
       put("bias", io::make_tensor(io::DType::I32, {op.features}, op.bias));
       break;
     case OpType::SelectCls:
+    case OpType::Requant:
       break;
     }
     y << YAML::EndMap;

@@ -12,7 +12,8 @@
 
 namespace granita::model {
 
-constexpr int kModelFormatVersion = 1;
+/// Newest package version written; version 1 packages (hardware profile only) are still read.
+constexpr int kModelFormatVersion = 2;
 constexpr const char *kModelFormatName = "granita-sorbet";
 
 // Largest architecture a package may declare (BERT-large: 24 layers, hidden 1024, 16 heads, ffn
@@ -37,8 +38,21 @@ enum class OpType {
   PvMatmul,
   ResidualAdd,
   SelectCls,
-  IntLinear
+  IntLinear,
+  Requant // official profile only: relu?(round(V·M + B, shift)) + move, an integer tensor
 };
+
+/// Which numerics a package computes (docs/numerics.md §0 and §10).
+enum class Profile {
+  Hardware, // shifts only, half-up rounding, no data-dependent offsets (version 1 packages)
+  Official  // as close to the official Sorbet eval forward as integer hardware can get
+};
+
+/// Rounding of a right shift: floor (any half is folded into the bias) or half to even.
+enum class Rounding { Floor, HalfEven };
+
+/// Data-dependent offset rules of the official unsigned quantizers (docs/numerics.md §10).
+enum class MinRule { None, Official };
 
 const char *op_type_name(OpType t);
 
@@ -70,6 +84,19 @@ struct Op {
   // ptsoftmax
   int frac_bits = 0;
 
+  // Official profile (docs/numerics.md §10); hardware packages keep these defaults.
+  int64_t multiplier = 1;       // fire, requant, residual_add, qk_scores, ptsoftmax
+  int rq_shift = 0;             // requant, residual_add, ptsoftmax: right shift after multiply
+  Rounding rounding = Rounding::Floor; // fire, requant, residual_add, ptsoftmax
+  MinRule min_rule = MinRule::None;    // fire (unsigned), ptsoftmax
+  bool relu = false;            // requant
+  int64_t in_step = 1;          // binary_linear: an input count c stands for c·in_step + offset
+  int prob_frac = 0;            // ptsoftmax: runtime offset is floor(min p · 2^prob_frac)
+  int64_t prob_step = 0;        // pv_matmul: a probability count c stands for c·prob_step + offset
+  bool layernorm = false;       // embedding: float LayerNorm in fixed point
+  int ln_exp = 0;               // embedding: exponent of ln_gamma
+  bool bspn_official = false;   // bspn: float32 divisor and snap rules
+
   // Tensors (by role).
   PackedBits bits;               // binary_linear weight; embedding word table
   std::vector<int8_t> weight_i8; // int_linear weight [out, in]
@@ -77,6 +104,13 @@ struct Op {
   std::vector<int8_t> type_emb;  // embedding token types [type_vocab, hidden]
   std::vector<int8_t> gamma_sign, gamma_exp; // bspn
   std::vector<int32_t> bias;     // fire, residual_add, int_linear; bspn beta
+  // Official profile tensors.
+  std::vector<int64_t> bias64;   // fire, requant, residual_add, int_linear biases (I64)
+  std::vector<int64_t> move64;   // requant: added after the activation
+  std::vector<int32_t> word_scale; // embedding: per-row scale of the binarised word table
+  std::vector<int32_t> pos32, type32, ln_gamma, ln_beta; // embedding
+  std::vector<int32_t> weight_i32; // int_linear (official classifier)
+  std::vector<int64_t> rowsum;   // binary_linear: Σ_f w_jf, derived at load
 };
 
 struct Arch {
@@ -92,6 +126,7 @@ struct SorbetModel {
   std::string name;
   std::string task;
   std::vector<std::string> labels;
+  Profile profile = Profile::Hardware;
   Arch arch;
   std::vector<Op> ops;
   int output = -1; // index of the op producing the logits
@@ -99,6 +134,11 @@ struct SorbetModel {
 
   int find_op(const std::string &name) const; // -1 if absent
 };
+
+/// Throws InputError (at model.yaml's `profile`) unless `m` is a hardware-profile package: the
+/// compiler and the chip implement only that profile so far (docs/numerics.md §10). `who` names
+/// the refusing component in the message.
+const SorbetModel &require_hardware_profile(const SorbetModel &m, const std::string &who);
 
 /// Loads and validates a package directory; InputError names file and line/field on any fault.
 /// Order: checksums, model.yaml (with the tensors, see parse_model_yaml), then vocab.txt, which

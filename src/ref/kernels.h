@@ -19,6 +19,9 @@ struct IntMatrix {
   int rows = 0;
   int cols = 0;
   std::vector<int64_t> v;
+  /// Official profile only: a per-tensor value computed at run time (docs/numerics.md §10), in
+  /// units the producing op states (the dequantization offset of an unsigned quantizer). 0 else.
+  int64_t offset = 0;
 
   IntMatrix() = default;
   IntMatrix(int r, int c) : rows(r), cols(c), v(size_t(r) * size_t(c), 0) {}

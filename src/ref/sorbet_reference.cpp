@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/ref/sorbet_reference.h"
 
+#include "src/ref/official_kernels.h"
 #include "src/util/error.h"
 
 #include <algorithm>
@@ -28,6 +29,8 @@ IntMatrix Reference::run_op(size_t op_index, const std::vector<const IntMatrix *
   const Op &op = m_model.ops[op_index];
   const model::Arch &a = m_model.arch;
   auto producer = [&](size_t k) -> const Op & { return m_model.ops[size_t(op.inputs[k])]; };
+  if (m_model.profile == model::Profile::Official)
+    return run_official_op(op, in, ids, type_ids);
   switch (op.type) {
   case OpType::Embedding:
     return embedding(ids, type_ids, op.bits, op.word_exp, op.pos, op.pos_exp, op.type_emb,
@@ -50,13 +53,59 @@ IntMatrix Reference::run_op(size_t op_index, const std::vector<const IntMatrix *
   case OpType::ResidualAdd:
     return residual_add(*in[0], producer(0).out_exp, op.bias, *in[1], producer(1).out_exp,
                         op.out_exp);
-  case OpType::SelectCls: {
-    IntMatrix out(1, in[0]->cols);
-    std::copy(in[0]->row(0), in[0]->row(0) + in[0]->cols, out.row(0));
-    return out;
+  case OpType::SelectCls:
+    return select_cls(*in[0]);
+  case OpType::Requant:
+    break;
   }
+  GRANITA_ASSERT(false, "unhandled op type " << op_type_name(op.type));
+  return {};
+}
+
+IntMatrix Reference::select_cls(const IntMatrix &x) {
+  IntMatrix out(1, x.cols);
+  std::copy(x.row(0), x.row(0) + x.cols, out.row(0));
+  return out;
+}
+
+IntMatrix Reference::run_official_op(const Op &op, const std::vector<const IntMatrix *> &in,
+                                     const std::vector<int32_t> &ids,
+                                     const std::vector<int32_t> &type_ids) const {
+  namespace of = official;
+  const model::Arch &a = m_model.arch;
+  auto producer = [&](size_t k) -> const Op & { return m_model.ops[size_t(op.inputs[k])]; };
+  switch (op.type) {
+  case OpType::Embedding:
+    return of::embedding(ids, type_ids, op.bits, op.word_scale, op.pos32, op.type32, op.ln_gamma,
+                         op.ln_beta, a.hidden, op.out_exp - op.ln_exp);
+  case OpType::Bspn:
+    return of::bspn(*in[0], op.in_exp, op.group, op.gamma_sign, op.gamma_exp, op.bias,
+                    op.beta_exp, op.out_exp);
+  case OpType::Fire:
+    return of::fire(*in[0], op.bias64, op.multiplier, op.shift, op.rounding, op.offset,
+                    a.levels(), op.min_rule);
+  case OpType::Requant:
+    return of::requant(*in[0], op.bias64, op.multiplier, op.rq_shift, op.rounding, op.relu,
+                       op.move64);
+  case OpType::BinaryLinear:
+    return of::binary_linear(*in[0], op.in_offset, a.bits, op.bits, op.in_step);
+  case OpType::IntLinear:
+    return of::int_linear(*in[0], op.weight_i32, op.bias64, op.features);
+  case OpType::QkScores:
+    return of::qk_scores(*in[0], *in[1], op.heads, op.multiplier, op.score_shift,
+                         producer(0).offset);
+  case OpType::PtSoftmax:
+    return of::ptsoftmax(*in[0], op.frac_bits, op.prob_frac, op.multiplier, op.rq_shift,
+                         a.levels());
+  case OpType::PvMatmul:
+    return of::pv_matmul(*in[0], *in[1], op.heads, producer(1).offset, op.prob_step);
+  case OpType::ResidualAdd:
+    return of::residual_add(*in[0], op.bias64, op.multiplier, op.rq_shift, op.rounding, *in[1],
+                            producer(1).out_exp - op.out_exp);
+  case OpType::SelectCls:
+    return select_cls(*in[0]);
   }
-  GRANITA_ASSERT(false, "unhandled op type");
+  GRANITA_ASSERT(false, "unhandled op type " << op_type_name(op.type));
   return {};
 }
 

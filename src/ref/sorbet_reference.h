@@ -37,6 +37,11 @@ public:
   const model::SorbetModel &model() const { return m_model; }
 
 private:
+  IntMatrix run_official_op(const model::Op &op, const std::vector<const IntMatrix *> &inputs,
+                            const std::vector<int32_t> &ids,
+                            const std::vector<int32_t> &type_ids) const;
+  static IntMatrix select_cls(const IntMatrix &x);
+
   const model::SorbetModel &m_model;
   std::vector<size_t> m_last_use; // index of the last op reading each op's output
 };

@@ -227,13 +227,13 @@ TEST_F(ModelPackageTest, MissingPackageFile) {
 
 TEST_F(ModelPackageTest, UnsupportedVersion) {
   std::string y = read("model.yaml");
-  y.replace(y.find("version: 1"), 10, "version: 2");
+  y.replace(y.find("version: 1"), 10, "version: 3");
   write("model.yaml", y);
   rechecksum();
   // model-format.md: `model.yaml:2:10: version: unsupported model package version 7 (this
-  // Granita reads 1)`; here the version is 2.
-  expect_error({"model.yaml:2:10: version: unsupported model package version 2 (this Granita "
-                "reads 1)"});
+  // Granita reads 1 to 2)`; here the version is 3.
+  expect_error({"model.yaml:2:10: version: unsupported model package version 3 (this Granita "
+                "reads 1 to 2)"});
 }
 
 TEST_F(ModelPackageTest, WrongFormatName) {

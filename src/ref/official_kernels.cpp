@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "src/ref/official_kernels.h"
+
+#include "src/util/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace granita::ref::official {
+
+using model::MinRule;
+using model::Rounding;
+
+namespace {
+
+int bit_width128(UInt128 a) {
+  const uint64_t hi = uint64_t(a >> 64);
+  return hi ? 64 + bit_width(hi) : bit_width(uint64_t(a));
+}
+
+UInt128 abs128(Int128 x) { return x < 0 ? UInt128(-x) : UInt128(x); }
+
+// The kernels' inputs come from user packages: a value leaving 64 bits is a property of the
+// package (steps or biases out of any sensible range), reported as bad input.
+int64_t narrow(Int128 x, const char *what) {
+  if (x > Int128(std::numeric_limits<int64_t>::max()) ||
+      x < Int128(std::numeric_limits<int64_t>::min()))
+    throw InputError(std::string("official profile: ") + what +
+                     " leaves 64 bits (a step, multiplier or bias of the package is out of range)");
+  return int64_t(x);
+}
+
+// Smallest float32 exponent of a normal number and of the smallest subnormal (2^-149).
+constexpr int kFloat32MinExp = -149;
+
+} // namespace
+
+Int128 round_shift(Int128 x, int s, Rounding r) {
+  if (s <= 0)
+    return x * (Int128(1) << -s);
+  GRANITA_ASSERT(s < 126, "round_shift by " << s);
+  const Int128 q = x >> s; // floor
+  if (r == Rounding::Floor)
+    return q;
+  const Int128 rem = x - (q << s); // in [0, 2^s)
+  const Int128 half = Int128(1) << (s - 1);
+  if (rem > half || (rem == half && (q & 1) != 0))
+    return q + 1;
+  return q;
+}
+
+UInt128 isqrt(UInt128 a) {
+  if (a == 0)
+    return 0;
+  // Newton's iteration from above converges monotonically to floor(sqrt(a)).
+  UInt128 x = UInt128(1) << ((bit_width128(a) + 1) / 2);
+  for (;;) {
+    const UInt128 y = (x + a / x) / 2;
+    if (y >= x)
+      return x;
+    x = y;
+  }
+}
+
+double to_float32(Int128 num, int exp) {
+  if (num == 0)
+    return 0.0;
+  const bool neg = num < 0;
+  UInt128 a = abs128(num);
+  const int bw = bit_width128(a);
+  if (bw > 24) {
+    const int s = bw - 24;
+    const UInt128 q = a >> s, rem = a - (q << s), half = UInt128(1) << (s - 1);
+    a = (rem > half || (rem == half && (q & 1) != 0)) ? q + 1 : q;
+    exp += s;
+  }
+  const double v = std::ldexp(double(uint64_t(a)), exp);
+  return neg ? -v : v;
+}
+
+int bspn_group_exponent(UInt128 sum, int exp) {
+  const float mean = float(to_float32(Int128(sum), exp));
+  const float t = mean + 1e-5f;
+  return int(std::ceil(float(std::log2(double(t)))));
+}
+
+int bspn_snap_exponent(double y32) {
+  return int(std::nearbyint(float(std::log2(std::fabs(y32)))));
+}
+
+int64_t nearest_pow2_linear(int64_t m) {
+  GRANITA_ASSERT(m > 0, "nearest_pow2_linear of " << m);
+  const int k = bit_width(uint64_t(m)) - 1;
+  const int64_t lo = int64_t(1) << k;
+  if (lo == m)
+    return m;
+  const int64_t hi = lo << 1;
+  return (m - lo < hi - m) ? lo : hi; // ties go up, as the official `<` comparison
+}
+
+int64_t nearest_pow2_log(int64_t m) {
+  GRANITA_ASSERT(m > 0, "nearest_pow2_log of " << m);
+  const int k = bit_width(uint64_t(m)) - 1;
+  // round(log2 m) = k + 1 iff m ≥ √2·2^k iff m² ≥ 2^(2k+1) (equality impossible).
+  const UInt128 sq = UInt128(uint64_t(m)) * UInt128(uint64_t(m));
+  return (sq > (UInt128(1) << (2 * k + 1))) ? (int64_t(1) << (k + 1)) : (int64_t(1) << k);
+}
+
+IntMatrix embedding(const std::vector<int32_t> &ids, const std::vector<int32_t> &type_ids,
+                    const model::PackedBits &word, const std::vector<int32_t> &word_scale,
+                    const std::vector<int32_t> &pos, const std::vector<int32_t> &type_table,
+                    const std::vector<int32_t> &gamma, const std::vector<int32_t> &beta,
+                    int hidden, int ln_shift) {
+  const int n = int(ids.size());
+  IntMatrix out(n, hidden);
+  std::vector<int64_t> x(size_t(hidden), 0);
+  const int hbits = bit_width(uint64_t(hidden));
+  for (int i = 0; i < n; ++i) {
+    const int64_t scale = word_scale[size_t(ids[size_t(i)])];
+    int64_t sum = 0;
+    for (int f = 0; f < hidden; ++f) {
+      const int64_t w = word.bit(ids[size_t(i)], f) ? scale : -scale;
+      x[size_t(f)] = w + pos[size_t(i) * size_t(hidden) + size_t(f)] +
+                     type_table[size_t(type_ids[size_t(i)]) * size_t(hidden) + size_t(f)];
+      sum += x[size_t(f)];
+    }
+    // LayerNorm: (x − μ)/σ = D · sqrt(H / V) with D = H·x − Σx and V = Σ D² (exact integers).
+    UInt128 v = 0;
+    for (int f = 0; f < hidden; ++f) {
+      const Int128 d = Int128(hidden) * x[size_t(f)] - sum;
+      v += abs128(d) * abs128(d);
+    }
+    int64_t *y = out.row(i);
+    if (v == 0) {
+      for (int f = 0; f < hidden; ++f)
+        y[f] = beta[size_t(f)];
+      continue;
+    }
+    // sqrt(H / V) ≈ r · 2^-(q + k/2): V normalised to ≤ 60 bits (k even), H·2^2q to ≤ 122 bits.
+    int k = std::max(0, bit_width128(v) - 60);
+    k += k & 1;
+    const UInt128 vn = v >> k;
+    const int q = (122 - hbits) / 2;
+    const UInt128 r = isqrt((UInt128(uint64_t(hidden)) << (2 * q)) / vn);
+    for (int f = 0; f < hidden; ++f) {
+      const Int128 d = Int128(hidden) * x[size_t(f)] - sum;
+      const Int128 t = Int128(gamma[size_t(f)]) * d * Int128(r);
+      y[f] = narrow(round_shift(t, q + k / 2 + ln_shift, Rounding::HalfEven) + beta[size_t(f)],
+                    "embedding LayerNorm output");
+    }
+  }
+  return out;
+}
+
+IntMatrix fire(const IntMatrix &in, const std::vector<int64_t> &bias, int64_t mult, int shift,
+               Rounding r, int offset, int levels, MinRule rule) {
+  GRANITA_ASSERT(int(bias.size()) == in.cols, "fire bias size");
+  IntMatrix out(in.rows, in.cols);
+  int64_t move = 0; // subtracted from every input before quantizing
+  if (rule == MinRule::Official && !in.v.empty()) {
+    // Official unsigned quantizer: the minimum over the whole tensor (all tokens, all channels).
+    const int64_t mn = *std::min_element(in.v.begin(), in.v.end());
+    if (mn < 0) {
+      move = -nearest_pow2_linear(-mn);
+      out.offset = mn; // the official code adds back the raw minimum, not −P
+    } else if (mn > 0) {
+      move = nearest_pow2_log(mn);
+      out.offset = move;
+    }
+  }
+  for (int row = 0; row < in.rows; ++row) {
+    const int64_t *x = in.row(row);
+    int64_t *y = out.row(row);
+    for (int c = 0; c < in.cols; ++c) {
+      const Int128 v = (Int128(x[c]) - move) * mult + bias[size_t(c)];
+      const Int128 q = round_shift(v, shift, r) + offset;
+      y[c] = int64_t(std::clamp<Int128>(q, 0, levels));
+    }
+  }
+  return out;
+}
+
+IntMatrix requant(const IntMatrix &in, const std::vector<int64_t> &bias, int64_t mult, int shift,
+                  Rounding r, bool relu, const std::vector<int64_t> &move) {
+  GRANITA_ASSERT(int(bias.size()) == in.cols && int(move.size()) == in.cols, "requant sizes");
+  IntMatrix out(in.rows, in.cols);
+  for (int row = 0; row < in.rows; ++row)
+    for (int c = 0; c < in.cols; ++c) {
+      Int128 v = round_shift(Int128(in.at(row, c)) * mult + bias[size_t(c)], shift, r);
+      if (relu && v < 0)
+        v = 0;
+      out.at(row, c) = narrow(v + move[size_t(c)], "requant output");
+    }
+  return out;
+}
+
+IntMatrix binary_linear(const IntMatrix &counts, int in_offset, int bits,
+                        const model::PackedBits &w, int64_t in_step) {
+  IntMatrix acc = ref::binary_linear(counts, in_offset, bits, w);
+  if (in_step == 1 && counts.offset == 0)
+    return acc;
+  for (int row = 0; row < acc.rows; ++row)
+    for (int j = 0; j < acc.cols; ++j) {
+      const int64_t rowsum = 2 * int64_t(w.row_ones[size_t(j)]) - w.cols;
+      acc.at(row, j) = narrow(Int128(acc.at(row, j)) * in_step + Int128(counts.offset) * rowsum,
+                              "binary_linear accumulator");
+    }
+  return acc;
+}
+
+IntMatrix qk_scores(const IntMatrix &q, const IntMatrix &k, int heads, int64_t mult, int shift,
+                    int offset) {
+  IntMatrix s = ref::qk_scores(q, k, heads, 0, offset); // exact dot products
+  for (int64_t &v : s.v)
+    v = narrow(-round_shift(-Int128(v) * mult, shift, Rounding::Floor), "attention score");
+  return s;
+}
+
+IntMatrix ptsoftmax(const IntMatrix &scores, int frac_bits, int prob_frac, int64_t mult,
+                    int shift, int levels) {
+  const int rows = scores.rows, n = scores.cols;
+  // e_ij = d_ij + log2(Ẑ_i): p_ij = 2^-e_ij (exact), or 0 where float32 underflows.
+  IntMatrix e(rows, n);
+  int64_t e_max = 0;
+  bool underflow = false;
+  for (int i = 0; i < rows; ++i) {
+    const int64_t *s = scores.row(i);
+    const int64_t m = *std::max_element(s, s + n);
+    int64_t z = 0;
+    for (int j = 0; j < n; ++j)
+      if (m - s[j] <= frac_bits)
+        z += int64_t(1) << (frac_bits - (m - s[j]));
+    int zb = bit_width(uint64_t(z)) - 1;
+    if (z - (int64_t(1) << zb) >= (int64_t(1) << (zb + 1)) - z) // nearest power of two, ties up
+      ++zb;
+    for (int j = 0; j < n; ++j) {
+      const int64_t ev = (m - s[j]) + (zb - frac_bits);
+      e.at(i, j) = ev;
+      if (ev > -kFloat32MinExp)
+        underflow = true;
+      e_max = std::max(e_max, ev);
+    }
+  }
+  // The official unsigned quantizer subtracts the tensor-wide minimum min p = 2^-e_max (a power
+  // of two, so its power-of-two rounding changes nothing) unless some p is 0.
+  auto scaled = [&](int64_t ev) -> Int128 {
+    return ev > -kFloat32MinExp || ev > prob_frac ? Int128(0) : Int128(1) << (prob_frac - ev);
+  };
+  const Int128 mn = underflow ? Int128(0) : scaled(e_max);
+  IntMatrix out(rows, n);
+  out.offset = int64_t(mn);
+  for (size_t t = 0; t < e.v.size(); ++t) {
+    const Int128 q = round_shift((scaled(e.v[t]) - mn) * mult, shift, Rounding::HalfEven);
+    out.v[t] = int64_t(std::clamp<Int128>(q, 0, levels));
+  }
+  return out;
+}
+
+IntMatrix pv_matmul(const IntMatrix &probs, const IntMatrix &v, int heads, int offset,
+                    int64_t prob_step) {
+  const int n = v.rows, f = v.cols, dh = f / heads;
+  GRANITA_ASSERT(probs.rows == heads * n && probs.cols == n, "pv_matmul shapes");
+  IntMatrix out(n, f);
+  for (int h = 0; h < heads; ++h)
+    for (int i = 0; i < n; ++i)
+      for (int c = h * dh; c < (h + 1) * dh; ++c) {
+        Int128 acc = 0;
+        for (int j = 0; j < n; ++j)
+          acc += (Int128(probs.at(h * n + i, j)) * prob_step + probs.offset) *
+                 (v.at(j, c) - offset);
+        out.at(i, c) = narrow(acc, "attention context");
+      }
+  return out;
+}
+
+IntMatrix residual_add(const IntMatrix &acc, const std::vector<int64_t> &bias, int64_t mult,
+                       int shift, Rounding r, const IntMatrix &res, int res_shift) {
+  GRANITA_ASSERT(acc.rows == res.rows && acc.cols == res.cols && res_shift >= 0,
+                 "residual_add shapes");
+  IntMatrix out(acc.rows, acc.cols);
+  for (size_t t = 0; t < acc.v.size(); ++t) {
+    const Int128 a = round_shift(Int128(acc.v[t]) * mult + bias[t % size_t(acc.cols)], shift, r);
+    out.v[t] = narrow(a + Int128(res.v[t]) * (Int128(1) << res_shift), "residual sum");
+  }
+  return out;
+}
+
+IntMatrix bspn(const IntMatrix &in, int in_exp, int group, const std::vector<int8_t> &gamma_sign,
+               const std::vector<int8_t> &gamma_exp, const std::vector<int32_t> &beta,
+               int beta_exp, int out_exp) {
+  const int g = bit_width(uint64_t(group)) - 1;
+  IntMatrix out(in.rows, in.cols);
+  for (int row = 0; row < in.rows; ++row)
+    for (int g0 = 0; g0 < in.cols; g0 += group) {
+      UInt128 sum = 0;
+      for (int f = g0; f < g0 + group; ++f)
+        sum += abs128(in.at(row, f));
+      const int c = bspn_group_exponent(sum, in_exp - g);
+      for (int f = g0; f < g0 + group; ++f) {
+        // y = σ·R·2^(in_exp − c + γ) + β·2^beta_exp, exactly, on the grid 2^e.
+        const int e1 = in_exp - c + gamma_exp[size_t(f)];
+        const int e = std::min(e1, beta_exp);
+        GRANITA_ASSERT(e1 - e < 64 && beta_exp - e < 64, "bspn shift");
+        const Int128 y = Int128(gamma_sign[size_t(f)]) * in.at(row, f) * (Int128(1) << (e1 - e)) +
+                         Int128(beta[size_t(f)]) * (Int128(1) << (beta_exp - e));
+        const double y32 = to_float32(y, e);
+        if (y32 == 0.0) {
+          out.at(row, f) = 0;
+          continue;
+        }
+        const int nexp = bspn_snap_exponent(y32);
+        if (nexp < out_exp) {
+          out.at(row, f) = 0;
+          continue;
+        }
+        const int64_t mag = int64_t(1) << std::min(nexp - out_exp, 30);
+        out.at(row, f) = y32 < 0 ? -mag : mag;
+      }
+    }
+  return out;
+}
+
+IntMatrix int_linear(const IntMatrix &x, const std::vector<int32_t> &w,
+                     const std::vector<int64_t> &bias, int out_features) {
+  const int in = x.cols;
+  IntMatrix out(x.rows, out_features);
+  for (int row = 0; row < x.rows; ++row)
+    for (int j = 0; j < out_features; ++j) {
+      Int128 acc = bias[size_t(j)];
+      for (int f = 0; f < in; ++f)
+        acc += Int128(w[size_t(j) * size_t(in) + size_t(f)]) * x.at(row, f);
+      out.at(row, j) = narrow(acc, "classifier logit");
+    }
+  return out;
+}
+
+} // namespace granita::ref::official
