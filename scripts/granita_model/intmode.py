@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from . import intmode_official as official
 from . import package as pkgmod
 
 I64 = np.int64
@@ -231,6 +232,10 @@ class IntModel:
                                  % (t, i, a["vocab_size"]))
             if not 0 <= y < a["type_vocab_size"]:
                 raise ValueError("token type id %d at position %d is out of range" % (y, i))
+        if pkg.profile == "official":
+            vals = self._run_official(ids, type_ids)
+            logits = [int(v) for v in vals[pkg.output][0]]
+            return logits, (vals if keep_outputs else None)
         vals = {}
         T = pkg.tensors
         info = pkg.info
@@ -267,6 +272,55 @@ class IntModel:
             vals[name] = out
         logits = [int(v) for v in vals[pkg.output][0]]
         return logits, (vals if keep_outputs else None)
+
+    def _run_official(self, ids, type_ids):
+        """The official profile (docs/numerics.md §10), op by op as src/ref/sorbet_reference.cpp."""
+        pkg, T, info = self.pkg, self.pkg.tensors, self.pkg.info
+        vals, offs = {}, {}
+        for op in pkg.ops:
+            name, t = op["name"], op["type"]
+            ins = [vals.get(x) for x in op["inputs"]]
+            off = 0
+            he = op.get("rounding") == "half_even"
+            if t == "embedding":
+                out = official.embedding(ids, type_ids, self._signs[name], T[name + ".word_scale"],
+                                         T[name + ".pos"], T[name + ".type"],
+                                         T[name + ".ln_gamma"], T[name + ".ln_beta"],
+                                         op["out_exp"] - op["ln_exp"])
+            elif t == "bspn":
+                out = official.bspn(ins[0], op["in_exp"], op["group"], T[name + ".gamma_sign"],
+                                    T[name + ".gamma_exp"], T[name + ".beta"], op["beta_exp"],
+                                    op["out_exp"])
+            elif t == "fire":
+                out, off = official.fire(ins[0], T[name + ".bias"], op["multiplier"], op["shift"],
+                                         he, op["offset"], self.levels, op["min_rule"])
+            elif t == "requant":
+                out = official.requant(ins[0], T[name + ".bias"], op["multiplier"], op["shift"],
+                                       he, op["relu"], T[name + ".move"])
+            elif t == "binary_linear":
+                out = official.binary_linear(ins[0], info[name]["in_offset"], self._signs[name],
+                                             op["in_step"], offs[op["inputs"][0]])
+            elif t == "int_linear":
+                out = official.int_linear(ins[0], T[name + ".weight"], T[name + ".bias"])
+            elif t == "qk_scores":
+                out = official.qk_scores(ins[0], ins[1], op["heads"], op["multiplier"],
+                                         op["score_shift"], info[op["inputs"][0]]["offset"])
+            elif t == "ptsoftmax":
+                out, off = official.ptsoftmax(ins[0], op["frac_bits"], op["prob_frac"],
+                                              op["multiplier"], op["shift"], self.levels)
+            elif t == "pv_matmul":
+                out = official.pv_matmul(ins[0], offs[op["inputs"][0]], ins[1], op["heads"],
+                                         info[op["inputs"][1]]["offset"], op["prob_step"])
+            elif t == "residual_add":
+                out = official.residual_add(ins[0], T[name + ".bias"], op["multiplier"],
+                                            op["shift"], he, ins[1],
+                                            info[op["inputs"][1]]["out_exp"] - op["out_exp"])
+            elif t == "select_cls":
+                out = ins[0][:1].copy()
+            else:
+                raise ValueError("unhandled op type " + t)
+            vals[name], offs[name] = out, off
+        return vals
 
     def predict(self, ids, type_ids=None):
         logits, _ = self.run(ids, type_ids)

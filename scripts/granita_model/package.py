@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Model package writer and reader, exactly per docs/model-format.md (version 1).
+"""Model package writer and reader, exactly per docs/model-format.md (versions 1 and 2).
 
 A package is a directory with model.yaml, tensors.safetensors, vocab.txt, card.md and
 checksums.sha256. The reader mirrors src/model/model_package.cpp: it verifies the checksums first,
@@ -17,7 +17,9 @@ import numpy as np
 import yaml
 
 FORMAT_NAME = "granita-sorbet"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2          # newest version read and written (official-profile packages)
+HARDWARE_VERSION = 1        # hardware-profile packages are written as version 1
+PROFILES = ("hardware", "official")
 PACKAGE_FILES = ("model.yaml", "tensors.safetensors", "vocab.txt", "card.md")
 
 DTYPES = {"I8": np.dtype("<i1"), "U8": np.dtype("<u1"), "I16": np.dtype("<i2"),
@@ -36,7 +38,7 @@ MAX_FEATURES = 65536
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 OP_TYPES = ("embedding", "bspn", "fire", "binary_linear", "qk_scores", "ptsoftmax", "pv_matmul",
-            "residual_add", "select_cls", "int_linear")
+            "residual_add", "select_cls", "int_linear", "requant")
 # YAML attribute keys of each op type, in the order they are written.
 OP_KEYS = {
     "embedding": ("word_exp", "pos_exp", "type_exp"),
@@ -50,6 +52,32 @@ OP_KEYS = {
     "residual_add": ("out_exp",),
     "select_cls": (),
 }
+# Official-profile attribute keys (docs/model-format.md, version 2): name -> kind, in write order.
+# Kinds: "int", "bool", or a tuple of the allowed strings.
+ROUNDING = ("floor", "half_even")
+OFFICIAL_OP_KEYS = {
+    "embedding": (("word_exp", "int"), ("pos_exp", "int"), ("type_exp", "int"),
+                  ("norm", ("layernorm",)), ("ln_exp", "int"), ("out_exp", "int")),
+    "bspn": tuple((k, "int") for k in OP_KEYS["bspn"]),
+    "fire": (("in_exp", "int"), ("multiplier", "int"), ("shift", "int"), ("rounding", ROUNDING),
+             ("min_rule", ("none", "official")), ("out_exp", "int"), ("offset", "int"),
+             ("features", "int")),
+    "requant": (("in_exp", "int"), ("multiplier", "int"), ("shift", "int"),
+                ("rounding", ROUNDING), ("relu", "bool"), ("out_exp", "int")),
+    "binary_linear": tuple((k, "int") for k in OP_KEYS["binary_linear"]) + (("in_step", "int"),),
+    "int_linear": tuple((k, "int") for k in OP_KEYS["int_linear"]),
+    "qk_scores": (("heads", "int"), ("score_shift", "int"), ("multiplier", "int")),
+    "ptsoftmax": (("frac_bits", "int"), ("out_exp", "int"), ("prob_frac", "int"),
+                  ("multiplier", "int"), ("shift", "int")),
+    "pv_matmul": (("heads", "int"), ("out_exp", "int"), ("prob_step", "int")),
+    "residual_add": (("out_exp", "int"), ("multiplier", "int"), ("shift", "int"),
+                     ("rounding", ROUNDING)),
+    "select_cls": (),
+}
+# Official-profile fixed-point limits, as src/model/model_package.cpp.
+MAX_MULTIPLIER = 1 << 40
+MAX_OFFICIAL_SHIFT = 80
+MAX_WIDE = 1 << 60
 ARCH_KEYS = ("layers", "hidden", "heads", "ffn", "max_seq_len", "vocab_size", "type_vocab_size",
              "bits", "time_steps")
 
@@ -246,9 +274,20 @@ def _yaml_flow(v):
     return _yaml_scalar(v)
 
 
+def op_keys(profile, op_type):
+    """(key, kind) pairs of an op type's attributes in a package of the given profile."""
+    if profile == "official":
+        return OFFICIAL_OP_KEYS.get(op_type, ())
+    return tuple((k, "int") for k in OP_KEYS.get(op_type, ()))
+
+
 def model_yaml_text(pkg):
-    lines = ["format: " + FORMAT_NAME, "version: %d" % pkg.version, "name: " + _yaml_scalar(pkg.name),
-             "task: " + _yaml_scalar(pkg.task), "labels: " + _yaml_flow(list(pkg.labels)), "arch:"]
+    official = pkg.profile == "official"
+    lines = ["format: " + FORMAT_NAME, "version: %d" % (FORMAT_VERSION if official else HARDWARE_VERSION)]
+    if official:
+        lines.append("profile: official")
+    lines += ["name: " + _yaml_scalar(pkg.name), "task: " + _yaml_scalar(pkg.task),
+              "labels: " + _yaml_flow(list(pkg.labels)), "arch:"]
     for k in ARCH_KEYS:
         lines.append("  %s: %d" % (k, pkg.arch[k]))
     lines.append("inputs: {tokens: tokens}")
@@ -256,8 +295,8 @@ def model_yaml_text(pkg):
     lines.append("ops:")
     for op in pkg.ops:
         d = {"name": op["name"], "type": op["type"], "inputs": list(op["inputs"])}
-        for k in OP_KEYS[op["type"]]:
-            d[k] = int(op[k])
+        for k, kind in op_keys(pkg.profile, op["type"]):
+            d[k] = bool(op[k]) if kind == "bool" else op[k] if isinstance(kind, tuple) else int(op[k])
         lines.append("  - " + _yaml_flow(d))
     return "\n".join(lines) + "\n"
 
@@ -314,6 +353,18 @@ class _YMap:
             raise self._err(n, self.key_path(key), "%d is out of range [%d, %d]" % (v, lo, hi))
         return v
 
+    def get_bool(self, key):
+        n = self.require(key)
+        if isinstance(n, yaml.ScalarNode) and n.value in ("true", "false"):
+            return n.value == "true"
+        raise self._err(n, self.key_path(key), "expected true or false")
+
+    def get_enum(self, key, allowed):
+        v = self.get_string(key)
+        if v not in allowed:
+            self.fail(key, "expected one of %s, got '%s'" % (", ".join(allowed), v))
+        return v
+
     def get_string(self, key):
         n = self.require(key)
         if not isinstance(n, yaml.ScalarNode):
@@ -354,14 +405,15 @@ class Package:
     After read_package (or validate()), `info[name]` holds each op's derived features, out_exp,
     offset (counts only), counts flag and in_offset (linears)."""
 
-    def __init__(self, name, task, labels, arch, ops, tensors, card="", version=FORMAT_VERSION,
-                 output="classifier"):
+    def __init__(self, name, task, labels, arch, ops, tensors, card="", version=HARDWARE_VERSION,
+                 output="classifier", profile="hardware"):
         self.name, self.task, self.labels = name, task, list(labels)
         self.arch = dict(arch)
         self.ops = ops
         self.tensors = tensors
         self.card = card
         self.version = version
+        self.profile = profile
         self.output = output
         self.info = {}
         self.dir = None
@@ -385,6 +437,17 @@ TENSOR_DTYPES = {  # (op type, role) -> dtype name
     ("fire", "bias"): "I32", ("binary_linear", "weight"): "U8", ("residual_add", "bias"): "I32",
     ("int_linear", "weight"): "I8", ("int_linear", "bias"): "I32",
 }
+OFFICIAL_TENSOR_DTYPES = dict(TENSOR_DTYPES)
+OFFICIAL_TENSOR_DTYPES.update({
+    ("embedding", "word_scale"): "I32", ("embedding", "pos"): "I32", ("embedding", "type"): "I32",
+    ("embedding", "ln_gamma"): "I32", ("embedding", "ln_beta"): "I32",
+    ("fire", "bias"): "I64", ("requant", "bias"): "I64", ("requant", "move"): "I64",
+    ("residual_add", "bias"): "I64", ("int_linear", "weight"): "I32", ("int_linear", "bias"): "I64",
+})
+
+
+def tensor_dtypes(profile):
+    return OFFICIAL_TENSOR_DTYPES if profile == "official" else TENSOR_DTYPES
 
 
 def _sha256(data):
@@ -406,7 +469,7 @@ def write_package(pkg, directory, vocab_path):
     tensors = {}
     for name, arr in pkg.tensors.items():
         op_name, role = name.rsplit(".", 1)
-        tensors[name] = (TENSOR_DTYPES[(pkg.op(op_name)["type"], role)], arr)
+        tensors[name] = (tensor_dtypes(pkg.profile)[(pkg.op(op_name)["type"], role)], arr)
     with open(vocab_path, "rb") as f:
         vocab = f.read()
     files = {
@@ -534,9 +597,11 @@ def read_package(directory):
     if fmt != FORMAT_NAME:
         top.fail("format", "expected '%s', got '%s'" % (FORMAT_NAME, fmt))
     version = top.get_int("version", 0, 1 << 30)
-    if version != FORMAT_VERSION:
-        top.fail("version", "unsupported model package version %d (this Granita reads %d)"
+    if not 1 <= version <= FORMAT_VERSION:
+        top.fail("version", "unsupported model package version %d (this Granita reads 1 to %d)"
                  % (version, FORMAT_VERSION))
+    # Version 1 predates profiles: its packages are hardware-profile packages.
+    profile = top.get_enum("profile", PROFILES) if version >= 2 else "hardware"
     name = top.get_string("name")
     task = top.get_string("task")
     labels = top.get_string_list("labels")
@@ -573,12 +638,21 @@ def read_package(directory):
             om.fail("type", "expected one of %s, got '%s'" % (", ".join(OP_TYPES), tname))
         op["type"] = tname
         op["inputs"] = ["tokens" if x == tokens_name else x for x in om.get_string_list("inputs")]
-        for k in OP_KEYS[tname]:
-            op[k] = om.get_int(k, -(1 << 31), (1 << 31) - 1)
+        if profile == "hardware" and tname == "requant":
+            om.fail("type", "requant ops exist only in official-profile packages")
+        for k, kind in op_keys(profile, tname):
+            if kind == "bool":
+                op[k] = om.get_bool(k)
+            elif isinstance(kind, tuple):
+                op[k] = om.get_enum(k, kind)
+            else:
+                wide = 62 if profile == "official" else 31
+                op[k] = om.get_int(k, -(1 << wide), (1 << wide) - 1)
         om.finish()
         op["_ymap"] = om
         ops.append(op)
-    pkg = Package(name, task, labels, arch, ops, {}, version=version, output=output)
+    pkg = Package(name, task, labels, arch, ops, {}, version=version, output=output,
+                  profile=profile)
     with open(os.path.join(directory, "card.md"), "rb") as f:
         pkg.card = f.read().decode("utf-8", errors="replace")
     validate(pkg, yaml_file, st_file, raw_tensors=raw)
@@ -612,6 +686,8 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
     raw_tensors when given). Raises PackageError."""
     a = pkg.arch
     sgn = 1 << (a["bits"] - 1)
+    official = pkg.profile == "official"
+    dtypes = tensor_dtypes(pkg.profile)
     info = {}
     used = set()
     if raw_tensors is None:
@@ -621,9 +697,9 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
                 raise _diag(st_file, field=name, msg="tensor is not used by any op in model.yaml")
             op_name, role = name.rsplit(".", 1)
             key = (pkg.op(op_name)["type"], role)
-            if key not in TENSOR_DTYPES:
+            if key not in dtypes:
                 raise _diag(st_file, field=name, msg="tensor is not used by any op in model.yaml")
-            raw_tensors[name] = (TENSOR_DTYPES[key], np.asarray(arr))
+            raw_tensors[name] = (dtypes[key], np.asarray(arr))
     tensors = {}
 
     def tensor(ctx, role, dt, shape, lo=None, hi=None):
@@ -642,6 +718,9 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             arr = arr.astype(DTYPES[dt])
         if lo is not None:
             bad = np.nonzero((arr.reshape(-1) < lo) | (arr.reshape(-1) > hi))[0]
+            if bad.size and official and lo == -hi:
+                raise _diag(st_file, field=name, msg="element %d is %d, outside [-%d, %d]"
+                            % (bad[0], arr.reshape(-1)[bad[0]], hi, hi))
             if bad.size:
                 raise _diag(st_file, field=name, msg="element %d is %d, expected a value in [%d, %d]"
                             % (bad[0], arr.reshape(-1)[bad[0]], lo, hi))
@@ -691,6 +770,9 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
                 ctx.fail("inputs", "input '%s' must be a signed fire (offset %d)" % (p["name"], sgn))
 
         def check_in_exp(p):
+            # Official-profile scales are not powers of two: only BSPN's input grid is an exponent.
+            if official and t != "bspn":
+                return
             if op["in_exp"] != p["out_exp"]:
                 ctx.fail("in_exp", "is %d but input '%s' produces exponent %d"
                          % (op["in_exp"], p["name"], p["out_exp"]))
@@ -711,8 +793,23 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             d["out_exp"] = min(exps)
             d["features"] = a["hidden"]
             bits(ctx, "word", a["vocab_size"], a["hidden"])
-            tensor(ctx, "pos", "I8", [a["max_seq_len"], a["hidden"]], -128, 127)
-            tensor(ctx, "type", "I8", [a["type_vocab_size"], a["hidden"]], -128, 127)
+            if official:
+                if min(exps) != max(exps):
+                    ctx.fail("word_exp", "official profile: word_exp, pos_exp and type_exp must be "
+                             "equal")
+                check_exp(ctx, "ln_exp")
+                d["out_exp"] = check_exp(ctx, "out_exp")
+                if not -30 <= op["out_exp"] - op["ln_exp"] <= 60:
+                    ctx.fail("out_exp", "must be within [-30, 60] of ln_exp")
+                lim = 1 << 30
+                tensor(ctx, "word_scale", "I32", [a["vocab_size"]], -lim, lim)
+                tensor(ctx, "pos", "I32", [a["max_seq_len"], a["hidden"]], -lim, lim)
+                tensor(ctx, "type", "I32", [a["type_vocab_size"], a["hidden"]], -lim, lim)
+                tensor(ctx, "ln_gamma", "I32", [a["hidden"]], -lim, lim)
+                tensor(ctx, "ln_beta", "I32", [a["hidden"]], -lim, lim)
+            else:
+                tensor(ctx, "pos", "I8", [a["max_seq_len"], a["hidden"]], -128, 127)
+                tensor(ctx, "type", "I8", [a["type_vocab_size"], a["hidden"]], -128, 127)
         elif t == "bspn":
             want_inputs(1)
             p = producer(0)
@@ -736,23 +833,48 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             not_counts(p, "fire integrates an integer tensor, not '%s'" % p["name"])
             check_exp(ctx, "in_exp")
             check_in_exp(p)
-            check_exp(ctx, "shift", -30, 30)
+            if official:
+                check_exp(ctx, "multiplier", 1, MAX_MULTIPLIER)
+                check_exp(ctx, "shift", -30, MAX_OFFICIAL_SHIFT)
+            else:
+                check_exp(ctx, "shift", -30, 30)
             d["out_exp"] = check_exp(ctx, "out_exp")
-            if op["out_exp"] != op["in_exp"] + op["shift"]:
+            if not official and op["out_exp"] != op["in_exp"] + op["shift"]:
                 ctx.fail("out_exp", "must equal in_exp + shift = %d" % (op["in_exp"] + op["shift"]))
             if op["offset"] not in (0, sgn):
                 ctx.fail("offset", "must be 0 (unsigned) or %d (signed)" % sgn)
             d["offset"] = op["offset"]
+            if official and op["min_rule"] == "official" and op["offset"] != 0:
+                ctx.fail("min_rule", "the official minimum rule applies to unsigned fires (offset 0)")
             if op["features"] < 1 or op["features"] != p["features"]:
                 ctx.fail("features", "is %d but input '%s' has %d"
                          % (op["features"], p["name"], p["features"]))
             d["features"] = op["features"]
             d["counts"] = True
-            tensor(ctx, "bias", "I32", [op["features"]])
+            if official:
+                tensor(ctx, "bias", "I64", [op["features"]], -MAX_WIDE, MAX_WIDE)
+            else:
+                tensor(ctx, "bias", "I32", [op["features"]])
+        elif t == "requant":
+            want_inputs(1)
+            p = producer(0)
+            if p["type"] != "binary_linear":
+                ctx.fail("inputs", "requant takes a binary_linear op, not '%s'" % p["name"])
+            check_exp(ctx, "in_exp")
+            check_exp(ctx, "multiplier", 1, MAX_MULTIPLIER)
+            check_exp(ctx, "shift", -30, MAX_OFFICIAL_SHIFT)
+            d["out_exp"] = check_exp(ctx, "out_exp")
+            d["features"] = p["features"]
+            tensor(ctx, "bias", "I64", [p["features"]], -MAX_WIDE, MAX_WIDE)
+            tensor(ctx, "move", "I64", [p["features"]], -MAX_WIDE, MAX_WIDE)
         elif t in ("binary_linear", "int_linear"):
             want_inputs(1)
             p = producer(0)
-            need_counts(p, False)
+            if not (official and t == "int_linear"):
+                need_counts(p, False)
+            elif p["type"] != "requant":
+                ctx.fail("inputs", "an official-profile classifier takes a requant op, not '%s'"
+                         % p["name"])
             if op["in_features"] != p["features"]:
                 ctx.fail("in_features", "is %d but input '%s' has %d"
                          % (op["in_features"], p["name"], p["features"]))
@@ -764,12 +886,18 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             d["in_offset"] = p["offset"]
             check_exp(ctx, "weight_exp")
             d["out_exp"] = check_exp(ctx, "out_exp")
-            if op["out_exp"] != op["in_exp"] + op["weight_exp"]:
+            if not official and op["out_exp"] != op["in_exp"] + op["weight_exp"]:
                 ctx.fail("out_exp", "must equal in_exp + weight_exp = %d"
                          % (op["in_exp"] + op["weight_exp"]))
             d["features"] = op["out_features"]
             if t == "binary_linear":
                 bits(ctx, "weight", op["out_features"], op["in_features"])
+                if official:
+                    check_exp(ctx, "in_step", 1, MAX_MULTIPLIER)
+            elif official:
+                tensor(ctx, "weight", "I32", [op["out_features"], op["in_features"]],
+                       -(1 << 30), 1 << 30)
+                tensor(ctx, "bias", "I64", [op["out_features"]], -MAX_WIDE, MAX_WIDE)
             else:
                 tensor(ctx, "weight", "I8", [op["out_features"], op["in_features"]], -128, 127)
                 tensor(ctx, "bias", "I32", [op["out_features"]])
@@ -785,7 +913,11 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
                          % (op["heads"], ARCH_LIMITS["heads"][1]))
             if q["features"] % op["heads"]:
                 ctx.fail("heads", "does not divide the %d features" % q["features"])
-            check_exp(ctx, "score_shift", -30, 30)
+            if official:
+                check_exp(ctx, "score_shift", 0, MAX_OFFICIAL_SHIFT)
+                check_exp(ctx, "multiplier", 1, MAX_MULTIPLIER)
+            else:
+                check_exp(ctx, "score_shift", -30, 30)
             d["features"] = q["features"]
             d["heads"] = op["heads"]
             d["offset"] = q["offset"]
@@ -798,6 +930,10 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             d["features"] = p["features"]
             check_exp(ctx, "frac_bits", 1, 40)
             d["out_exp"] = check_exp(ctx, "out_exp")
+            if official:
+                check_exp(ctx, "prob_frac", 1, 60)
+                check_exp(ctx, "multiplier", 1, MAX_MULTIPLIER)
+                check_exp(ctx, "shift", 0, MAX_OFFICIAL_SHIFT)
             d["counts"] = True
         elif t == "pv_matmul":
             want_inputs(2)
@@ -811,7 +947,9 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             if op["heads"] != pr["heads"] or v["features"] != pr["features"]:
                 ctx.fail("heads", "heads/features differ from the attention probabilities'")
             d["out_exp"] = check_exp(ctx, "out_exp")
-            if op["out_exp"] != pr["out_exp"] + v["out_exp"]:
+            if official:
+                check_exp(ctx, "prob_step", 1, MAX_MULTIPLIER)
+            elif op["out_exp"] != pr["out_exp"] + v["out_exp"]:
                 ctx.fail("out_exp", "must equal probs exponent + v exponent = %d"
                          % (pr["out_exp"] + v["out_exp"]))
             d["features"] = v["features"]
@@ -825,9 +963,20 @@ def validate(pkg, yaml_file="model.yaml", st_file="tensors.safetensors", raw_ten
             if acc["features"] != res["features"]:
                 ctx.fail("inputs", "feature counts differ: %d vs %d"
                          % (acc["features"], res["features"]))
+            d["features"] = acc["features"]
+            if official:
+                d["out_exp"] = check_exp(ctx, "out_exp")
+                if not 0 <= res["out_exp"] - op["out_exp"] <= 30:
+                    ctx.fail("out_exp", "must be at most 30 below the residual's exponent %d and "
+                             "not above it" % res["out_exp"])
+                check_exp(ctx, "multiplier", 1, MAX_MULTIPLIER)
+                check_exp(ctx, "shift", -30, MAX_OFFICIAL_SHIFT)
+                tensor(ctx, "bias", "I64", [d["features"]], -MAX_WIDE, MAX_WIDE)
+                names.add(op["name"])
+                info[op["name"]] = d
+                continue
             if abs(acc["out_exp"] - res["out_exp"]) > 16:
                 ctx.fail("inputs", "accumulator and residual exponents differ by more than 16")
-            d["features"] = acc["features"]
             d["out_exp"] = check_exp(ctx, "out_exp")
             if op["out_exp"] != min(acc["out_exp"], res["out_exp"]):
                 ctx.fail("out_exp", "must equal min(accumulator, residual exponent) = %d"

@@ -68,12 +68,17 @@ double to_float32(Int128 num, int exp) {
     return 0.0;
   const bool neg = num < 0;
   UInt128 a = abs128(num);
-  const int bw = bit_width128(a);
-  if (bw > 24) {
-    const int s = bw - 24;
+  // The last kept bit: 24 significant bits, or 2^-149 (the smallest subnormal) if that is higher.
+  const int lsb = std::max(exp + bit_width128(a) - 24, kFloat32MinExp);
+  const int s = lsb - exp;
+  if (s > 0) {
+    if (s > 127)
+      return 0.0;
     const UInt128 q = a >> s, rem = a - (q << s), half = UInt128(1) << (s - 1);
     a = (rem > half || (rem == half && (q & 1) != 0)) ? q + 1 : q;
-    exp += s;
+    exp = lsb;
+    if (a == 0)
+      return 0.0;
   }
   const double v = std::ldexp(double(uint64_t(a)), exp);
   return neg ? -v : v;

@@ -140,7 +140,10 @@ ReferenceResult Reference::run(const std::vector<int32_t> &ids,
     if (op.counts) {
       res.spikes += std::accumulate(values[i].v.begin(), values[i].v.end(), int64_t(0));
     }
-    if (op.type == OpType::BinaryLinear || op.type == OpType::IntLinear) {
+    // Synaptic events are spikes times fan-out: only count inputs are spikes (the official
+    // classifier reads the pooler's integer values).
+    if ((op.type == OpType::BinaryLinear || op.type == OpType::IntLinear) &&
+        m_model.ops[size_t(op.inputs[0])].counts) {
       const IntMatrix &x = values[size_t(op.inputs[0])];
       res.synaptic_ops +=
           std::accumulate(x.v.begin(), x.v.end(), int64_t(0)) * int64_t(op.features);
