@@ -11,6 +11,7 @@ Example:
 Exit codes: 0 report written (whatever the agreement), 1 bad input.
 """
 import argparse
+import collections
 import json
 import os
 import subprocess
@@ -114,6 +115,9 @@ def main(argv=None):
     p.add_argument("--exact-products", action="store_true",
                    help="official forward with exact level products instead of the official "
                         "per-time-step float sums")
+    p.add_argument("--all-ops", action="store_true",
+                   help="find the first discrete op where the two part on every sentence, not only "
+                        "on disagreeing ones (runs the Python integer mode on each)")
     p.add_argument("--json", default=None, help="write the report as JSON here")
     a = p.parse_args(argv)
     try:
@@ -135,6 +139,7 @@ def main(argv=None):
     pairs = discrete_pairs(fwd.cfg, hidden_exp)
     regression = task.num_labels == 1
     g_pred, o_pred, gold, rows = [], [], [], []
+    parted = collections.Counter()
     for i, ex in enumerate(tqdm(examples, desc="conformance", unit="sent",
                                 disable=not sys.stderr.isatty())):
         ids, types = tok.encode(ex.text_a, ex.text_b, pkg.arch["max_seq_len"])
@@ -155,14 +160,17 @@ def main(argv=None):
         g_pred.append(gp)
         o_pred.append(op)
         gold.append(ex.score if regression else ex.label)
-        if not regression and gp != op:
+        differs = abs(gp - op) > 1e-3 if regression else gp != op
+        if differs or a.all_ops:
             pl, outs = im.run(ids, types, keep_outputs=True)
             if pl != glog:
                 print("sorbet-conformance: error: the Python integer mode differs from granita "
                       "eval on sentence %d" % i, file=sys.stderr)
                 return 1
-            rows.append({"index": i, "official": op, "granita": gp,
-                         "first_divergence": first_divergence(trace, outs, pairs, hidden_exp)})
+            where = first_divergence(trace, outs, pairs, hidden_exp)
+            parted[where.split(" (")[0]] += 1
+            if differs:
+                rows.append({"index": i, "official": op, "granita": gp, "first_divergence": where})
     n = len(examples)
     labelled = all(g is not None and (regression or g >= 0) for g in gold)
     result = {"version": 1, "package": a.package, "checkpoint": a.checkpoint, "task": task.name,
@@ -171,10 +179,13 @@ def main(argv=None):
     if regression:
         diffs = [abs(x - y) for x, y in zip(g_pred, o_pred)]
         result.update({"max_abs_score_diff": max(diffs) if diffs else 0.0,
-                       "pearson_granita_vs_official": glue.pearson(g_pred, o_pred) if n > 1 else 1.0})
+                       "pearson_granita_vs_official": glue.pearson(g_pred, o_pred) if n > 1 else 1.0,
+                       "differing_scores": rows})
     else:
         agree = sum(int(x == y) for x, y in zip(g_pred, o_pred))
         result.update({"agreement": agree / max(1, n), "agreeing": agree, "disagreements": rows})
+    if a.all_ops:
+        result["first_divergence_counts"] = dict(parted.most_common())
     if labelled and n:
         result["metric_granita"] = glue.metrics(task, g_pred, gold)
         result["metric_official"] = glue.metrics(task, o_pred, gold)
@@ -190,8 +201,12 @@ def main(argv=None):
             print("  %-8s %s" % (side, ", ".join("%s %.4f" % kv
                                                  for kv in result["metric_" + side].items())))
     for r in rows:
-        print("  sentence %d: official %d, granita %d; first divergence: %s"
+        print("  sentence %d: official %s, granita %s; first divergence: %s"
               % (r["index"], r["official"], r["granita"], r["first_divergence"]))
+    if a.all_ops:
+        print("  first discrete op where the two part, over all %d sentences:" % n)
+        for where, count in parted.most_common():
+            print("    %5d  %s" % (count, where))
     if a.json:
         with open(a.json + ".tmp", "w") as f:
             json.dump(result, f, indent=1)
