@@ -88,10 +88,18 @@ def main(argv=None):
             he=importer.HIDDEN_EXP, re=importer.RESIDUAL_EXP, ee=importer.EMBED_EXP,
             ae=importer.ACT_EXP, pf=importer.PROB_FRAC,
             notes="".join("* %s\n" % n for n in notes) or "* no BWN ties, no clamped BSPN factors\n")
+        tokens = pkgmod.check_vocab(vocab)      # names the given file in its errors
+        if tokens > c["vocab_size"]:
+            raise ValueError("%s: %d tokens, more than the %d rows of the checkpoint's word "
+                             "embedding table" % (vocab, tokens, c["vocab_size"]))
         parent = os.path.dirname(os.path.abspath(a.output))
+        made_parent = not os.path.isdir(parent)
         os.makedirs(parent, exist_ok=True)
         tmp = tempfile.mkdtemp(prefix=".import-", dir=parent)
         try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)      # mkdtemp makes 0700; a package is for everyone
             pkgmod.write_package(pkg, tmp, vocab)
             pkgmod.read_package(tmp)       # the written package must read back
             if os.path.exists(a.output):
@@ -99,6 +107,8 @@ def main(argv=None):
             os.replace(tmp, a.output)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            if made_parent:
+                shutil.rmtree(parent, ignore_errors=True)
             raise
     except (ValueError, OSError) as e:
         print("import-sorbet: error: %s" % e, file=sys.stderr)

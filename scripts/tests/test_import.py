@@ -125,10 +125,8 @@ class HappyPath(_Tmp):
         self.assertEqual(P.read_package(self.out).profile, "official")
         self.assertEqual(self.leftovers(), [])
 
-    # BUG (importer, minor): the package folder is the tempfile.mkdtemp folder renamed, so it
-    # keeps mkdtemp's mode 0700 whatever the umask (0755 expected with umask 022): another user
-    # (or a container running `granita eval` under another uid) cannot read the package.
-    @unittest.expectedFailure
+    # Regression: the package folder was the tempfile.mkdtemp folder renamed and kept mode 0700,
+    # so another user could not read the package.
     def test_package_folder_mode_follows_umask(self):
         self.make()
         rc, _, err = run_import(self.ck, "-o", self.out, "--task", "SST-2", "--vocab",
@@ -257,16 +255,13 @@ class Broken(_Tmp):
         self.expect_error([key], "--force")
         self.assertEqual(self.snapshot(self.out), before)
 
-    def test_vocab_too_large_removes_temporary_folder(self):
-        # detected only when the written package is read back inside the temporary folder
+    def test_vocab_too_large_writes_nothing(self):
+        # checked before anything is written; the message names the given file
         big = write_vocab(os.path.join(self.tmp, "big.txt"), n=250)
-        self.expect_nothing_written(["vocab.txt", "250 tokens", "200"], vocab=big)
+        self.expect_nothing_written(["big.txt", "250 tokens", "200"], vocab=big)
 
-    # BUG (importer_cli, minor): a vocabulary rejected on read-back is reported under the path of
-    # the temporary copy (".../out/.import-XXXX/vocab.txt", already deleted), not the --vocab file
-    # the user gave, e.g. "import-sorbet: error: /tmp/.../out/.import-gyrcvdqk/vocab.txt: 250
-    # tokens, more than the 200 rows of the embedding table".
-    @unittest.expectedFailure
+    # Regression: a vocabulary rejected on read-back was reported under the path of the deleted
+    # temporary copy (".../out/.import-XXXX/vocab.txt"), not the --vocab file the user gave.
     def test_vocab_error_names_the_given_file(self):
         big = write_vocab(os.path.join(self.tmp, "big.txt"), n=250)
         err = self.expect_nothing_written(["250 tokens"], vocab=big)
