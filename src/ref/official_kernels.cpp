@@ -158,21 +158,29 @@ IntMatrix embedding(const std::vector<int32_t> &ids, const std::vector<int32_t> 
   return out;
 }
 
+MinMove min_move(int64_t mn) {
+  MinMove m;
+  if (mn < 0) {
+    m.move = -nearest_pow2_linear(-mn);
+    m.offset = mn; // the official code adds back the raw minimum, not −P
+  } else if (mn > 0) {
+    m.move = nearest_pow2_log(mn);
+    m.offset = m.move;
+  }
+  return m;
+}
+
 IntMatrix fire(const IntMatrix &in, const std::vector<int64_t> &bias, int64_t mult, int shift,
-               Rounding r, int offset, int levels, MinRule rule) {
+               Rounding r, int offset, int levels, MinRule rule, const int64_t *tensor_min) {
   GRANITA_ASSERT(int(bias.size()) == in.cols, "fire bias size");
   IntMatrix out(in.rows, in.cols);
   int64_t move = 0; // subtracted from every input before quantizing
-  if (rule == MinRule::Official && !in.v.empty()) {
+  if (rule == MinRule::Official && (tensor_min || !in.v.empty())) {
     // Official unsigned quantizer: the minimum over the whole tensor (all tokens, all channels).
-    const int64_t mn = *std::min_element(in.v.begin(), in.v.end());
-    if (mn < 0) {
-      move = -nearest_pow2_linear(-mn);
-      out.offset = mn; // the official code adds back the raw minimum, not −P
-    } else if (mn > 0) {
-      move = nearest_pow2_log(mn);
-      out.offset = move;
-    }
+    const MinMove mm =
+        min_move(tensor_min ? *tensor_min : *std::min_element(in.v.begin(), in.v.end()));
+    move = mm.move;
+    out.offset = mm.offset;
   }
   for (int row = 0; row < in.rows; ++row) {
     const int64_t *x = in.row(row);
@@ -222,13 +230,19 @@ IntMatrix qk_scores(const IntMatrix &q, const IntMatrix &k, int heads, int64_t m
   return s;
 }
 
-IntMatrix ptsoftmax(const IntMatrix &scores, int frac_bits, int prob_frac, int64_t mult,
-                    int shift, int levels) {
+namespace {
+
+// floor(2^-e · 2^prob_frac): p on the 2^-prob_frac grid; 0 where p underflows float32.
+Int128 scaled_prob(int64_t e, int prob_frac) {
+  return e > -kFloat32MinExp || e > prob_frac ? Int128(0) : Int128(1) << (prob_frac - e);
+}
+
+// e_ij = d_ij + log2(Ẑ_i): p_ij = 2^-e_ij (exact), or 0 where float32 underflows.
+IntMatrix prob_exponents(const IntMatrix &scores, int frac_bits, ProbMin &pm) {
   const int rows = scores.rows, n = scores.cols;
-  // e_ij = d_ij + log2(Ẑ_i): p_ij = 2^-e_ij (exact), or 0 where float32 underflows.
   IntMatrix e(rows, n);
-  int64_t e_max = 0;
-  bool underflow = false;
+  int64_t &e_max = pm.e_max;
+  bool &underflow = pm.underflow;
   for (int i = 0; i < rows; ++i) {
     const int64_t *s = scores.row(i);
     const int64_t m = *std::max_element(s, s + n);
@@ -247,16 +261,38 @@ IntMatrix ptsoftmax(const IntMatrix &scores, int frac_bits, int prob_frac, int64
       e_max = std::max(e_max, ev);
     }
   }
+  return e;
+}
+
+} // namespace
+
+int64_t prob_offset(const ProbMin &pm, int prob_frac) {
+  return pm.underflow ? 0 : int64_t(scaled_prob(pm.e_max, prob_frac));
+}
+
+ProbMin ptsoftmax_min(const IntMatrix &scores, int frac_bits) {
+  ProbMin pm;
+  prob_exponents(scores, frac_bits, pm);
+  return pm;
+}
+
+IntMatrix ptsoftmax(const IntMatrix &scores, int frac_bits, int prob_frac, int64_t mult,
+                    int shift, int levels, const ProbMin *tensor_min) {
+  const int rows = scores.rows, n = scores.cols;
+  ProbMin pm;
+  const IntMatrix e = prob_exponents(scores, frac_bits, pm);
+  if (tensor_min)
+    pm = *tensor_min;
+  const int64_t e_max = pm.e_max;
+  const bool underflow = pm.underflow;
   // The official unsigned quantizer subtracts the tensor-wide minimum min p = 2^-e_max (a power
   // of two, so its power-of-two rounding changes nothing) unless some p is 0.
-  auto scaled = [&](int64_t ev) -> Int128 {
-    return ev > -kFloat32MinExp || ev > prob_frac ? Int128(0) : Int128(1) << (prob_frac - ev);
-  };
-  const Int128 mn = underflow ? Int128(0) : scaled(e_max);
+  const Int128 mn = underflow ? Int128(0) : scaled_prob(e_max, prob_frac);
   IntMatrix out(rows, n);
   out.offset = int64_t(mn);
   for (size_t t = 0; t < e.v.size(); ++t) {
-    const Int128 q = round_shift((scaled(e.v[t]) - mn) * mult, shift, Rounding::HalfEven);
+    const Int128 q =
+        round_shift((scaled_prob(e.v[t], prob_frac) - mn) * mult, shift, Rounding::HalfEven);
     out.v[t] = int64_t(std::clamp<Int128>(q, 0, levels));
   }
   return out;

@@ -4,6 +4,7 @@
 #include "src/model/sorbet_model.h"
 #include "src/ref/kernels.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -42,11 +43,20 @@ IntMatrix embedding(const std::vector<int32_t> &ids, const std::vector<int32_t> 
                     const std::vector<int32_t> &gamma, const std::vector<int32_t> &beta,
                     int hidden, int ln_shift);
 
+/// The official unsigned quantizer's response to its tensor-wide minimum `mn`: the input is
+/// moved by `move` (subtracted) and the dequantized value is α·c + `offset` (§10.2).
+struct MinMove {
+  int64_t move = 0, offset = 0;
+};
+MinMove min_move(int64_t mn);
+
 /// §10.2 fire: c = clamp(R(V·M + B_j, shift) + offset, 0, levels). With MinRule::Official (an
 /// unsigned site) the input is first moved by the official rule for its tensor-wide minimum and
-/// the result carries the dequantization offset (in input units) in IntMatrix::offset.
+/// the result carries the dequantization offset (in input units) in IntMatrix::offset. The
+/// minimum is that of `in` unless `tensor_min` gives it (a row of a larger tensor, on the chip).
 IntMatrix fire(const IntMatrix &in, const std::vector<int64_t> &bias, int64_t mult, int shift,
-               model::Rounding r, int offset, int levels, model::MinRule rule);
+               model::Rounding r, int offset, int levels, model::MinRule rule,
+               const int64_t *tensor_min = nullptr);
 
 /// §10.3 requant: y = relu?(R(V·M + B_j, shift)) + move_j.
 IntMatrix requant(const IntMatrix &in, const std::vector<int64_t> &bias, int64_t mult, int shift,
@@ -61,10 +71,25 @@ IntMatrix binary_linear(const IntMatrix &counts, int in_offset, int bits,
 IntMatrix qk_scores(const IntMatrix &q, const IntMatrix &k, int heads, int64_t mult, int shift,
                     int offset);
 
+/// The part of PTsoftmax's tensor-wide minimum one set of rows contributes: min p = 2^-e_max,
+/// or 0 if some p underflows float32. Combine partials with `combine`.
+struct ProbMin {
+  int64_t e_max = 0;
+  bool underflow = false;
+  void combine(const ProbMin &o) {
+    e_max = std::max(e_max, o.e_max);
+    underflow = underflow || o.underflow;
+  }
+};
+ProbMin ptsoftmax_min(const IntMatrix &scores, int frac_bits);
+/// The runtime offset PTsoftmax's output carries for a tensor-wide minimum: floor(min p·2^frac).
+int64_t prob_offset(const ProbMin &pm, int prob_frac);
+
 /// §10.6 PTsoftmax with the official unsigned quantizer: counts of (p − min p)/α via M/2^shift,
-/// result offset floor(min p · 2^prob_frac) (0 when some p underflows float32).
+/// result offset floor(min p · 2^prob_frac) (0 when some p underflows float32). The minimum is
+/// over `scores` unless `tensor_min` gives it (rows of a larger tensor, on the chip).
 IntMatrix ptsoftmax(const IntMatrix &scores, int frac_bits, int prob_frac, int64_t mult,
-                    int shift, int levels);
+                    int shift, int levels, const ProbMin *tensor_min = nullptr);
 
 /// §10.7 C_if = Σ_j (p_ij · prob_step + probs.offset) (v_jf − o).
 IntMatrix pv_matmul(const IntMatrix &probs, const IntMatrix &v, int heads, int offset,
