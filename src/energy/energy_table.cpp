@@ -151,7 +151,8 @@ EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &
     }
   }
   for (const EventInfo &e : registry.events()) {
-    if (priced[event_index(e.id)])
+    t.m_priced[event_index(e.id)] = priced[event_index(e.id)];
+    if (priced[event_index(e.id)] || e.optional)
       continue;
     if (!seen_components.count(e.component))
       throw InputError(events.location(), events.key_path(e.component),
@@ -168,9 +169,22 @@ EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &
   return t;
 }
 
+void EnergyTable::require_priced(Event e, uint64_t count) const {
+  if (count == 0 || m_priced[event_index(e)])
+    return;
+  const EventInfo &info = m_registry.info(e);
+  throw InputError({m_file}, "events." + info.component + "." + info.event,
+                   "energy table '" + m_name + "' has no price for '" + info.name() +
+                       "', which this run counts (" + info.description +
+                       "); add it to the table");
+}
+
 double EnergyTable::energy_pj(const EnergyCounters &counters) const {
   double sum = 0;
-  counters.for_each([&](Event e, uint64_t n) { sum += double(n) * pj(e); });
+  counters.for_each([&](Event e, uint64_t n) {
+    require_priced(e, n);
+    sum += double(n) * pj(e);
+  });
   return sum;
 }
 
@@ -178,6 +192,7 @@ std::vector<EventEnergy> EnergyTable::breakdown(const EnergyCounters &counters) 
   std::vector<EventEnergy> out;
   out.reserve(kNumEvents);
   counters.for_each([&](Event e, uint64_t n) {
+    require_priced(e, n);
     const EventInfo &info = m_registry.info(e);
     out.push_back({e, info.name(), info.unit, n, pj(e), double(n) * pj(e)});
   });

@@ -32,9 +32,10 @@ struct EventEnergy {
 };
 
 /// A pJ price for every registered energy event, loaded from configs/energy/<name>.yaml
-/// (format: docs/energy.md). Contract: a loaded table prices every event of the registry it was
-/// checked against, with finite values ≥ 0, and is immutable; energy is only ever computed here
-/// (Σ count × pJ), never inside a hardware model.
+/// (format: docs/energy.md). Contract: a loaded table prices every non-optional event of the
+/// registry it was checked against, with finite values ≥ 0, and is immutable; energy is only ever
+/// computed here (Σ count × pJ), never inside a hardware model, and pricing a counted optional
+/// event the table leaves out is an InputError naming the table and the event.
 class EnergyTable {
 public:
   /// Reads and validates a table file. Throws InputError naming `file:line:col: key.path` for
@@ -66,7 +67,10 @@ private:
   std::string m_file, m_name, m_technology, m_source, m_notes;
   std::optional<Convention> m_convention;
   std::array<double, kNumEvents> m_pj{};
+  std::array<bool, kNumEvents> m_priced{}; // optional events may be unpriced
   EventRegistry m_registry;
+
+  void require_priced(Event e, uint64_t count) const;
 };
 
 /// Where table `name_or_path` lives: the path itself if it contains '/' or ends in ".yaml",

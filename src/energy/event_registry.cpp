@@ -8,15 +8,15 @@
 namespace granita::energy {
 
 void EventRegistry::add(Event id, std::string component, std::string event, std::string unit,
-                        std::string description) {
+                        std::string description, bool optional) {
   // Entries must come in Event order so that an Event is its own index into m_events.
   GRANITA_ASSERT(event_index(id) == m_events.size(),
                  "event " << component << "." << event << " registered out of order");
   for (const EventInfo &e : m_events)
     GRANITA_ASSERT(e.component != component || e.event != event,
                    "event " << component << "." << event << " registered twice");
-  m_events.push_back(
-      {id, std::move(component), std::move(event), std::move(unit), std::move(description)});
+  m_events.push_back({id, std::move(component), std::move(event), std::move(unit),
+                      std::move(description), optional});
 }
 
 std::optional<Event> EventRegistry::find(const std::string &component,
@@ -67,6 +67,10 @@ EventRegistry build_event_registry() {
         "one integrate/threshold/fire of one neuron for one token");
   r.add(Event::NeuronSpike, "neuron", "spike", "spike",
         "one spike emitted (one unit of a spike count)");
+  r.add(Event::NeuronMultiply, "neuron", "multiply", "multiply",
+        "one fixed-point multiply with its rounding (round bit and sticky OR) in a neuron or "
+        "accumulate lane: the official numerics profile's learnt-step rescaling",
+        true);
   r.add(Event::PtsoftmaxShift, "ptsoftmax", "shift", "op", "one shift in the PTsoftmax unit");
   r.add(Event::PtsoftmaxAdd, "ptsoftmax", "add", "op", "one add or subtract in the PTsoftmax unit");
   r.add(Event::PtsoftmaxCompare, "ptsoftmax", "compare", "op",
@@ -87,6 +91,10 @@ EventRegistry build_event_registry() {
   r.add(Event::RouterRoute, "router", "route", "decision",
         "one routing decision (per packet head flit per router)");
   r.add(Event::LinkBit, "link", "bit", "bit", "one bit over one inter-router link");
+  r.add(Event::SyncReduce, "sync", "reduce", "partial",
+        "one partial minimum sent into the sentence-wide reduction network and combined (the "
+        "official profile's tensor-wide minima)",
+        true);
   r.add(Event::CoreLeakCycle, "core", "leak_cycle", "core-cycle",
         "static (leakage) energy of one powered core for one clock cycle");
   GRANITA_ASSERT(r.size() == kNumEvents,

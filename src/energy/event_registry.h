@@ -19,6 +19,7 @@ enum class Event : uint8_t {
   AccumulateShift,
   NeuronUpdate,
   NeuronSpike,
+  NeuronMultiply,
   PtsoftmaxShift,
   PtsoftmaxAdd,
   PtsoftmaxCompare,
@@ -32,6 +33,7 @@ enum class Event : uint8_t {
   RouterSwitchBit,
   RouterRoute,
   LinkBit,
+  SyncReduce,
   CoreLeakCycle,
 };
 
@@ -47,6 +49,9 @@ struct EventInfo {
   std::string event;       // e.g. "row_read"
   std::string unit;        // what one count is, e.g. "row", "bit"
   std::string description; // one line
+  /// Added after tables existed: a table may leave it out (it then costs nothing as long as no
+  /// run counts it; pricing a counted, unpriced event is an error).
+  bool optional = false;
 
   /// "component.event", e.g. "crossbar.row_read".
   std::string name() const { return component + "." + event; }
@@ -73,7 +78,7 @@ public:
 private:
   friend EventRegistry build_event_registry();
   void add(Event id, std::string component, std::string event, std::string unit,
-           std::string description);
+           std::string description, bool optional = false);
 
   std::vector<EventInfo> m_events;
 };

@@ -129,6 +129,30 @@ TEST(EnergyTable, EnergyIsCountTimesPriceSummedInRegistryOrder) {
   EXPECT_DOUBLE_EQ(b[0].energy_pj, 6.0);
 }
 
+TEST(EnergyTable, OptionalEventsMayBeLeftOutUntilARunCountsThem) {
+  // neuron.multiply and sync.reduce came after tables existed (official numerics profile): kValid
+  // leaves them out and still loads; a run that counts them cannot be priced with it.
+  const EventRegistry reg = build_event_registry();
+  const EnergyTable t = EnergyTable::parse(kValid, "t.yaml", reg);
+  EnergyCounters c;
+  c.add(Event::CrossbarRowRead, 2);
+  EXPECT_DOUBLE_EQ(t.energy_pj(c), 3.0);
+  c.add(Event::NeuronMultiply, 1);
+  const std::string msg = test::input_error_message([&] { t.energy_pj(c); });
+  EXPECT_NE(msg.find("t.yaml: events.neuron.multiply: energy table 'test' has no price for "
+                     "'neuron.multiply', which this run counts"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(test::input_error_message([&] { t.breakdown(c); }).find("neuron.multiply"),
+            std::string::npos);
+  const EnergyTable priced = EnergyTable::parse(
+      replace(replace(kValid, "spike: 3}", "spike: 3, multiply: 4}"), "link: {bit: 0.0625}",
+              "link: {bit: 0.0625}\n  sync: {reduce: 0.5}"),
+      "t.yaml", reg);
+  c.add(Event::SyncReduce, 2);
+  EXPECT_DOUBLE_EQ(priced.energy_pj(c), 3.0 + 4.0 + 1.0);
+}
+
 TEST(EnergyTable, OptionalConventionSection) {
   const EventRegistry reg = build_event_registry();
   const EnergyTable t = EnergyTable::parse(

@@ -20,6 +20,7 @@ TEST(EventRegistry, HoldsExactlyThePublicEventNamesInEnumOrder) {
                                              "accumulate.shift",
                                              "neuron.update",
                                              "neuron.spike",
+                                             "neuron.multiply",
                                              "ptsoftmax.shift",
                                              "ptsoftmax.add",
                                              "ptsoftmax.compare",
@@ -33,6 +34,7 @@ TEST(EventRegistry, HoldsExactlyThePublicEventNamesInEnumOrder) {
                                              "router.switch_bit",
                                              "router.route",
                                              "link.bit",
+                                             "sync.reduce",
                                              "core.leak_cycle"};
   const EventRegistry r = build_event_registry();
   ASSERT_EQ(r.size(), kNumEvents);
