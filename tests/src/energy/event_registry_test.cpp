@@ -73,7 +73,7 @@ TEST(EventRegistry, FindsByPairAndDottedName) {
   EXPECT_FALSE(r.find("neuron"));
   EXPECT_EQ(r.components(),
             (std::vector<std::string>{"crossbar", "accumulate", "neuron", "ptsoftmax", "bspn",
-                                      "sram", "router", "link", "core"}));
+                                      "sram", "router", "link", "sync", "core"}));
   EXPECT_EQ(r.events_of("accumulate"), (std::vector<std::string>{"synop", "add", "shift"}));
   EXPECT_TRUE(r.events_of("nothing").empty());
 }
