@@ -44,7 +44,7 @@ mapping::Mapping emit_mapping(const IrGraph &ir) {
 CompileResult compile(const model::SorbetModel &model, const config::HwConfig &hw,
                       const CompileOptions &options) {
   IrGraph ir;
-  ir.model = &model::require_hardware_profile(model, "the compiler");
+  ir.model = &model;
   ir.hw = &hw;
   PassManager pm(options.pass_options);
   pm.add(create_import_pass(options.pass_options));

@@ -79,6 +79,7 @@ public:
       default:
         t.kind = op.type == model::OpType::Bspn          ? TaskKind::Bspn
                  : op.type == model::OpType::Fire        ? TaskKind::Fire
+                 : op.type == model::OpType::Requant     ? TaskKind::Fire // neuron unit
                  : op.type == model::OpType::ResidualAdd ? TaskKind::ResidualAdd
                  : op.type == model::OpType::SelectCls   ? TaskKind::SelectCls
                                                          : TaskKind::IntLinear;

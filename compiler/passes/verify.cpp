@@ -31,7 +31,9 @@ public:
       switch (op.type) {
       case model::OpType::BinaryLinear:
       case model::OpType::IntLinear:
-        if (!m.ops[size_t(op.inputs[0])].counts)
+        // The official profile's classifier is a dense layer over the pooler's integer values.
+        if (!m.ops[size_t(op.inputs[0])].counts &&
+            !(op.type == model::OpType::IntLinear && m.profile == model::Profile::Official))
           fail(v, "a crossbar/classifier input must be spike counts (a fire op)");
         if (units(op.inputs[0]) != op.in_features)
           fail(v, "in_features " + std::to_string(op.in_features) + " but the input has " +

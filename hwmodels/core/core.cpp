@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hwmodels/core/core.h"
 
+#include "hwmodels/core/job_data.h"
 #include "src/ref/kernels.h"
+#include "src/ref/official_kernels.h"
 #include "src/util/error.h"
 
 #include <algorithm>
@@ -12,18 +14,10 @@ namespace granita::hw {
 using energy::Event;
 using mapping::Task;
 using mapping::TaskKind;
+using job::row_matrix;
+using job::slice;
 
 namespace {
-
-ref::IntMatrix row_matrix(const std::vector<int64_t> &v) {
-  ref::IntMatrix m(1, int(v.size()));
-  std::copy(v.begin(), v.end(), m.v.begin());
-  return m;
-}
-
-template <class T> std::vector<T> slice(const std::vector<T> &v, int lo, int hi) {
-  return std::vector<T>(v.begin() + lo, v.begin() + hi);
-}
 
 /// Slot 1 of Q·Kᵀ and P·V is the operand held in scratch SRAM (K or V rows of every token).
 bool holds_operand(const Task &t, size_t slot) {
@@ -33,8 +27,8 @@ bool holds_operand(const Task &t, size_t slot) {
 } // namespace
 
 Core::Core(sc_core::sc_module_name name, const Params &p, const Program &prog, PacketPool &pool,
-           EnergyLedger &ledger)
-    : sc_core::sc_module(name), m_p(p), m_prog(prog), m_ledger(ledger),
+           EnergyLedger &ledger, ReductionNetwork &sync)
+    : sc_core::sc_module(name), m_p(p), m_prog(prog), m_ledger(ledger), m_sync(sync),
       m_ni(prog, pool, ledger, p.flit_bits, p.virtual_channels, p.mesh_x),
       m_local_of(prog.mapping.tasks.size(), -1) {
   for (const Task &t : prog.mapping.tasks)
@@ -47,6 +41,7 @@ Core::Core(sc_core::sc_module_name name, const Params &p, const Program &prog, P
                 : t.kind == TaskKind::PtSoftmax ? kSoftmax
                 : t.kind == TaskKind::Bspn      ? kBspn
                                                 : kAccumulate;
+      ts.reduced = m_sync.reduced(t.op) && t.kind != TaskKind::HostOut;
       m_state.push_back(std::move(ts));
     }
   SC_METHOD(step);
@@ -72,7 +67,7 @@ void Core::begin_sentence(int n) {
 }
 
 bool Core::idle() const {
-  if (!m_ni.idle() || !m_local.empty())
+  if (!m_ni.idle() || !m_local.empty() || !m_parked.empty())
     return false;
   for (int u = 0; u < kNumUnits; ++u)
     if (m_running[size_t(u)].active || !m_queue[size_t(u)].empty())
@@ -132,7 +127,39 @@ void Core::deliver(const Message &msg, uint64_t) {
 }
 
 void Core::token_ready(int local, int token) {
-  m_queue[size_t(m_state[size_t(local)].unit)].push_back({local, token});
+  TaskState &ts = m_state[size_t(local)];
+  if (!ts.reduced) {
+    m_queue[size_t(ts.unit)].push_back({local, token});
+    return;
+  }
+  // Official profile: the job's partial goes into the reduction network; the job waits (its
+  // inputs stay in the unit's buffer) until the op's tensor-wide minimum comes back.
+  const Task &t = m_prog.mapping.tasks[size_t(ts.id)];
+  const model::Op &op = m_prog.model.ops[size_t(t.op)];
+  const auto &x = ts.tokens[size_t(token)].slots[0];
+  ReductionNetwork::Value partial;
+  if (op.type == model::OpType::PtSoftmax) {
+    const ref::official::ProbMin pm = ref::official::ptsoftmax_min(row_matrix(x), op.frac_bits);
+    partial.e_max = pm.e_max;
+    partial.underflow = pm.underflow;
+  } else if (!x.empty()) {
+    partial.min = *std::min_element(x.begin(), x.end());
+  }
+  m_parked.push_back({local, token});
+  m_sync.subscribe(t.op, &m_wake);
+  m_sync.contribute(t.op, ts.id, partial, cycle());
+}
+
+void Core::release_parked(uint64_t now) {
+  for (auto it = m_parked.begin(); it != m_parked.end();) {
+    const TaskState &ts = m_state[size_t(it->local)];
+    if (m_sync.ready_cycle(m_prog.mapping.tasks[size_t(ts.id)].op) <= now) {
+      m_queue[size_t(ts.unit)].push_back(*it);
+      it = m_parked.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 std::vector<int64_t> Core::compute(TaskState &ts, int token, int64_t &cycles) {
@@ -144,6 +171,12 @@ std::vector<int64_t> Core::compute(TaskState &ts, int token, int64_t &cycles) {
   TokenInputs &in = ts.tokens[size_t(token)];
   auto producer = [&](size_t i) -> const model::Op & { return m.ops[size_t(op.inputs[i])]; };
   std::vector<int64_t> out;
+  if (m.profile == model::Profile::Official && t.kind != TaskKind::XbarTile &&
+      t.kind != TaskKind::SelectCls) {
+    out = compute_official(ts, token, cycles);
+    in = TokenInputs{};
+    return out;
+  }
   switch (t.kind) {
   case TaskKind::XbarTile: {
     const auto &x = in.slots[0];
@@ -274,6 +307,7 @@ void Core::step() {
     deliver(lm.msg, now);
   }
   m_ni.eject(*from_router[0], now, [&](const Message &msg) { deliver(msg, now); });
+  release_parked(now);
   for (int u = 0; u < kNumUnits; ++u) {
     Running &r = m_running[size_t(u)];
     if (r.active && r.end <= now)
@@ -292,6 +326,12 @@ void Core::step() {
   for (const Running &r : m_running)
     if (r.active)
       next = std::min(next, r.end);
+  for (const Job &j : m_parked) {
+    const uint64_t ready =
+        m_sync.ready_cycle(m_prog.mapping.tasks[size_t(m_state[size_t(j.local)].id)].op);
+    if (ready != UINT64_MAX)
+      next = std::min(next, std::max(ready, now + 1));
+  }
   if (next != UINT64_MAX)
     m_wake.notify(m_p.period * double(next - now));
 }
@@ -304,6 +344,8 @@ std::string Core::waiting_state() const {
       os << " '" << t.name << "' done " << ts.done << "/" << n_for(t) << " (stored "
          << ts.stored_rows << ")";
   }
+  if (!m_parked.empty())
+    os << " " << m_parked.size() << " job(s) waiting for a sentence-wide reduction";
   return os.str();
 }
 

@@ -6,6 +6,7 @@
 #include "hwmodels/core/units.h"
 #include "hwmodels/describe.h"
 #include "hwmodels/noc/noc.h"
+#include "hwmodels/sync/reduction_network.h"
 
 #include <systemc>
 
@@ -40,7 +41,7 @@ public:
   sc_core::sc_port<IFlitRx> from_router;
 
   Core(sc_core::sc_module_name name, const Params &p, const Program &prog, PacketPool &pool,
-       EnergyLedger &ledger);
+       EnergyLedger &ledger, ReductionNetwork &sync);
 
   /// Resets per-sentence state for a sentence of n tokens (called between sentences).
   void begin_sentence(int n);
@@ -81,6 +82,7 @@ private:
     int stored_rows = 0;
     std::vector<bool> waiting;       // query token complete but keys/values not yet all stored
     int done = 0;
+    bool reduced = false;            // jobs wait for the op's sentence-wide minimum
   };
   struct Job {
     int local = -1, token = 0;
@@ -99,6 +101,8 @@ private:
   void step();
   void deliver(const Message &m, uint64_t now);
   void token_ready(int local, int token);
+  void release_parked(uint64_t now);
+  std::vector<int64_t> compute_official(TaskState &ts, int token, int64_t &cycles);
   void start(Unit u, uint64_t now);
   void finish(Unit u, uint64_t now);
   std::vector<int64_t> compute(TaskState &ts, int token, int64_t &cycles);
@@ -108,6 +112,7 @@ private:
   Params m_p;
   const Program &m_prog;
   EnergyLedger &m_ledger;
+  ReductionNetwork &m_sync;
   NetworkInterface m_ni;
   sc_core::sc_event m_wake;
   std::vector<int> m_task_ids;        // tasks on this core
@@ -117,6 +122,7 @@ private:
   std::array<Running, kNumUnits> m_running;
   std::array<uint64_t, kNumUnits> m_busy{};
   std::deque<LocalMessage> m_local;   // messages between tasks of this core (1 cycle)
+  std::deque<Job> m_parked;           // jobs waiting for their op's sentence-wide reduction
   int m_n = 0;
   uint64_t m_jobs_done = 0;
   bool m_capture = false;

@@ -102,6 +102,19 @@ int64_t residual_job(const UnitParams &p, int width, energy::EnergyCounters &ev)
   return cdiv(2 * width, p.accumulate_lanes);
 }
 
+int64_t multiply_job(const UnitParams &p, int64_t count, energy::EnergyCounters &ev) {
+  ev.add(Event::NeuronMultiply, uint64_t(count));
+  return cdiv(count, p.neuron_updates_per_cycle);
+}
+
+int64_t dense_linear_job(const UnitParams &p, int ins, int outs, energy::EnergyCounters &ev) {
+  // Every input value multiplies its row of int32 weights (read from SRAM) into the outputs.
+  ev.add(Event::NeuronMultiply, uint64_t(ins) * uint64_t(outs));
+  ev.add(Event::AccumulateAdd, uint64_t(ins) * uint64_t(outs) + uint64_t(outs));
+  ev.add(Event::SramReadBit, uint64_t(ins) * uint64_t(outs) * 32);
+  return int64_t(ins) * cdiv(outs, p.neuron_updates_per_cycle) + cdiv(outs, p.accumulate_lanes);
+}
+
 int64_t int_linear_job(const UnitParams &p, int64_t in_events, int outs,
                        energy::EnergyCounters &ev) {
   // Each input spike reads `outs` int8 weights from SRAM and adds them; then the offset

@@ -33,6 +33,11 @@ int64_t ptsoftmax_job(const UnitParams &p, int n, int64_t spikes_out, energy::En
 int64_t qk_job(const UnitParams &p, int64_t q_events, int n, energy::EnergyCounters &ev);
 int64_t pv_job(const UnitParams &p, int64_t p_events, int n, int dh, energy::EnergyCounters &ev);
 int64_t residual_job(const UnitParams &p, int width, energy::EnergyCounters &ev);
+/// Official numerics profile: `count` fixed-point multiplies (each with its half-to-even rounding:
+/// round bit and sticky OR) on the neuron lanes, added to the job they rescale.
+int64_t multiply_job(const UnitParams &p, int64_t count, energy::EnergyCounters &ev);
+/// Official profile classifier: a dense layer of int32 weights over the pooler's integer values.
+int64_t dense_linear_job(const UnitParams &p, int ins, int outs, energy::EnergyCounters &ev);
 int64_t int_linear_job(const UnitParams &p, int64_t in_events, int outs,
                        energy::EnergyCounters &ev);
 

@@ -2,6 +2,7 @@
 #include "hwmodels/host/host_interface.h"
 
 #include "src/ref/kernels.h"
+#include "src/ref/official_kernels.h"
 #include "src/util/error.h"
 
 #include <algorithm>
@@ -30,8 +31,13 @@ void HostInterface::start(const std::vector<int32_t> &ids, const std::vector<int
   const model::SorbetModel &m = m_prog.model;
   const mapping::Task &embed_task = m_prog.mapping.tasks[size_t(m_embed)];
   const model::Op &op = m.ops[size_t(embed_task.op)];
-  const ref::IntMatrix h = ref::embedding(ids, type_ids, op.bits, op.word_exp, op.pos, op.pos_exp,
-                                          op.type_emb, op.type_exp, m.arch.hidden, op.out_exp);
+  const ref::IntMatrix h =
+      m.profile == model::Profile::Official
+          ? ref::official::embedding(ids, type_ids, op.bits, op.word_scale, op.pos32, op.type32,
+                                     op.ln_gamma, op.ln_beta, m.arch.hidden,
+                                     op.out_exp - op.ln_exp)
+          : ref::embedding(ids, type_ids, op.bits, op.word_exp, op.pos, op.pos_exp, op.type_emb,
+                           op.type_exp, m.arch.hidden, op.out_exp);
   m_start = cycle();
   // Token by token, so the first layers can start on token 0 while later tokens stream in.
   for (int tok = 0; tok < h.rows; ++tok)

@@ -19,6 +19,7 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
     if (t.core >= 0)
       has_tasks[size_t(t.core)] = true;
   m_mesh.build(hwc, m_period, m_ledger);
+  m_sync = std::make_unique<hw::ReductionNetwork>(prog, X * Y, m_period, m_ledger);
   for (int i = 0; i < X * Y; ++i) {
     if (!has_tasks[size_t(i)])
       continue;
@@ -37,7 +38,8 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
     p.units.rate = prog.rate;
     p.units.bits = prog.bits;
     const std::string cn = "core_" + std::to_string(i);
-    m_cores.push_back(std::make_unique<hw::Core>(cn.c_str(), p, prog, m_pool, m_ledger));
+    m_cores.push_back(
+        std::make_unique<hw::Core>(cn.c_str(), p, prog, m_pool, m_ledger, *m_sync));
     m_mesh.attach(i, hw::kLocal, *m_cores.back(), cn, 1);
   }
   hw::HostInterface::Params hp{hwc.flit_bits, V, X, m_period};
@@ -90,6 +92,7 @@ void Chip::commit_vcd() {
 
 void Chip::begin_sentence(const std::vector<int32_t> &ids, const std::vector<int32_t> &type_ids) {
   m_ledger.clear();
+  m_sync->begin_sentence(int(ids.size()));
   for (auto &c : m_cores)
     c->begin_sentence(int(ids.size()));
   m_stalled = false;

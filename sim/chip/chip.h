@@ -58,6 +58,7 @@ private:
   sc_core::sc_trace_file *m_vcd = nullptr;
   std::string m_vcd_final, m_vcd_partial;
   Mesh m_mesh;
+  std::unique_ptr<hw::ReductionNetwork> m_sync;
   std::vector<std::unique_ptr<hw::Core>> m_cores;
   std::unique_ptr<hw::HostInterface> m_host;
   sc_core::sc_event m_watch;

@@ -15,8 +15,7 @@ namespace granita::sim {
 Simulator::Simulator(const model::SorbetModel &model, const config::HwConfig &hw,
                      const mapping::Mapping &mapping, uint64_t watchdog_cycles,
                      const std::string &vcd_path)
-    : m_model(model::require_hardware_profile(model, "the cycle-accurate chip")), m_hw(hw),
-      m_prog(model, mapping) {
+    : m_model(model), m_hw(hw), m_prog(model, mapping) {
   m_chip = std::make_unique<Chip>("chip", hw, m_prog, watchdog_cycles, vcd_path);
 }
 

@@ -55,7 +55,7 @@ bool kind_matches(TaskKind k, OpType t) {
   switch (k) {
   case TaskKind::HostEmbed: return t == OpType::Embedding;
   case TaskKind::Bspn: return t == OpType::Bspn;
-  case TaskKind::Fire: return t == OpType::Fire;
+  case TaskKind::Fire: return t == OpType::Fire || t == OpType::Requant; // the neuron unit
   case TaskKind::XbarTile:
   case TaskKind::PsumReduce: return t == OpType::BinaryLinear;
   case TaskKind::QkMatmul: return t == OpType::QkScores;

@@ -300,15 +300,17 @@ IntMatrix ptsoftmax(const IntMatrix &scores, int frac_bits, int prob_frac, int64
 
 IntMatrix pv_matmul(const IntMatrix &probs, const IntMatrix &v, int heads, int offset,
                     int64_t prob_step) {
-  const int n = v.rows, f = v.cols, dh = f / heads;
-  GRANITA_ASSERT(probs.rows == heads * n && probs.cols == n, "pv_matmul shapes");
-  IntMatrix out(n, f);
+  // Any number of query rows per head (the chip computes one at a time), every key of v.
+  const int keys = v.rows, f = v.cols, dh = f / heads;
+  GRANITA_ASSERT(probs.rows % heads == 0 && probs.cols == keys, "pv_matmul shapes");
+  const int nq = probs.rows / heads;
+  IntMatrix out(nq, f);
   for (int h = 0; h < heads; ++h)
-    for (int i = 0; i < n; ++i)
+    for (int i = 0; i < nq; ++i)
       for (int c = h * dh; c < (h + 1) * dh; ++c) {
         Int128 acc = 0;
-        for (int j = 0; j < n; ++j)
-          acc += (Int128(probs.at(h * n + i, j)) * prob_step + probs.offset) *
+        for (int j = 0; j < keys; ++j)
+          acc += (Int128(probs.at(h * nq + i, j)) * prob_step + probs.offset) *
                  (v.at(j, c) - offset);
         out.at(i, c) = narrow(acc, "attention context");
       }
