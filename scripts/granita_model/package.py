@@ -6,7 +6,7 @@ checksums.sha256. The reader mirrors src/model/model_package.cpp: it verifies th
 then the YAML (format, version, arch, every op's attributes, exponent identities, ranges, the
 graph), then every tensor against the ops that use it. Every error is a PackageError whose message
 names the file and the line/field, e.g.
-``model.yaml:2:10: version: unsupported model package version 7 (this Granita reads 1)``.
+``model.yaml:2:10: version: unsupported model package version 7 (this Granita reads 1 to 2)``.
 """
 import hashlib
 import json

@@ -52,8 +52,10 @@ std::vector<OpSentence> count_sentence(const model::SorbetModel &m,
     switch (op.type) {
     case OpType::BinaryLinear:
     case OpType::IntLinear:
-      // Every input spike adds its weight into each of the op's outputs.
-      fan_out = uint64_t(op.features);
+      // Every input spike adds its weight into each of the op's outputs (the official profile's
+      // classifier reads integer values, not spikes: it has no synaptic events).
+      if (m.ops[size_t(op.inputs[0])].counts)
+        fan_out = uint64_t(op.features);
       break;
     case OpType::QkScores:
       // A query spike (token i, feature f) adds the stored K_jf of every key j of its head.

@@ -187,15 +187,6 @@ int SorbetModel::find_op(const std::string &n) const {
   return -1;
 }
 
-const SorbetModel &require_hardware_profile(const SorbetModel &m, const std::string &who) {
-  if (m.profile != Profile::Hardware)
-    throw InputError({(m.dir / "model.yaml").string()}, "profile",
-                     who + " implements only the 'hardware' numerics profile; this package is "
-                           "'official' (fixed-point multipliers and tensor-wide minima, "
-                           "docs/numerics.md §10), which granita eval runs");
-  return m;
-}
-
 SorbetModel load_package(const std::filesystem::path &dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))

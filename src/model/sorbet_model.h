@@ -135,11 +135,6 @@ struct SorbetModel {
   int find_op(const std::string &name) const; // -1 if absent
 };
 
-/// Throws InputError (at model.yaml's `profile`) unless `m` is a hardware-profile package: the
-/// compiler and the chip implement only that profile so far (docs/numerics.md §10). `who` names
-/// the refusing component in the message.
-const SorbetModel &require_hardware_profile(const SorbetModel &m, const std::string &who);
-
 /// Loads and validates a package directory; InputError names file and line/field on any fault.
 /// Order: checksums, model.yaml (with the tensors, see parse_model_yaml), then vocab.txt, which
 /// must be a valid vocabulary of at most arch.vocab_size tokens.
