@@ -114,7 +114,7 @@ class PackageTest(unittest.TestCase):
         with self.assertRaises(pk.PackageError) as e:
             pk.read_package(d)
         self.assertTrue(str(e.exception).endswith(
-            "model.yaml:2:10: version: unsupported model package version 7 (this Granita reads 1)"),
+            "model.yaml:2:10: version: unsupported model package version 7 (this Granita reads 1 to 2)"),
             str(e.exception))
 
     def _edit_yaml(self, name, old, new):
