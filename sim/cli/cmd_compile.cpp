@@ -2,6 +2,7 @@
 // granita compile: model package + hardware config -> mapping YAML and a summary table.
 #include "compiler/compile.h"
 #include "sim/cli/commands.h"
+#include "sim/cli/input_checks.h"
 #include "src/config/hw_config.h"
 #include "src/energy/energy_table.h"
 #include "src/mapping/mapping.h"
@@ -27,7 +28,12 @@ std::string kbits(int64_t bits) {
 
 int run_compile(const CompileOptions &o) {
   const model::SorbetModel m = model::load_package(o.model_dir);
-  const config::HwConfig hw = config::load_hw_config(o.hw, o.hw_params);
+  const config::HwConfig hw = load_hw(o.hw, o.hw_params);
+  check_output_path("-o", o.out);
+  check_output_path("--json", o.json_out);
+  // The summary prices the mapping with the chip's energy table: load it before writing anything.
+  const energy::EventRegistry registry = energy::build_event_registry();
+  const energy::EnergyTable table = load_energy_table("", hw, registry);
   compiler::CompileOptions co;
   co.pass_options.verify_each = !o.no_verify;
   const std::filesystem::path out(o.out);
@@ -84,9 +90,6 @@ int run_compile(const CompileOptions &o) {
   // Analytical energy estimate: the mapping's dense work scaled by an assumed activity (mean
   // input spike count = half the levels, the midpoint of the k-bit range), its traffic at
   // max_seq_len, priced by the chip's energy table. `granita run` measures the real counts.
-  const energy::EventRegistry registry = energy::build_event_registry();
-  const energy::EnergyTable table = energy::EnergyTable::load(
-      energy::resolve_energy_table(hw.energy_table, energy::default_configs_dir()), registry);
   const double activity = 0.5;
   const int64_t n = mp.max_seq_len;
   energy::EnergyCounters est;

@@ -3,6 +3,7 @@
 #include "hwmodels/describe.h"
 #include "sim/chip/noc_bench.h"
 #include "sim/cli/commands.h"
+#include "sim/cli/input_checks.h"
 #include "src/config/hw_config.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
@@ -15,7 +16,8 @@
 namespace granita::cli {
 
 int run_noc(const NocOptions &o) {
-  const config::HwConfig hw = config::load_hw_config(o.hw, o.hw_params);
+  const config::HwConfig hw = load_hw(o.hw, o.hw_params);
+  check_output_path("--json", o.json_out);
   if (o.traffic != "uniform" && o.traffic != "transpose" && o.traffic != "hotspot")
     throw InputError({}, "--traffic", "expected uniform, transpose or hotspot, got '" + o.traffic + "'");
   if (!(o.rate > 0 && o.rate <= 1))

@@ -2,6 +2,7 @@
 // granita run: cycle-accurate GLUE inference on the SystemC chip, with energy reports.
 #include "compiler/compile.h"
 #include "sim/cli/commands.h"
+#include "sim/cli/input_checks.h"
 #include "sim/run/simulator.h"
 #include "src/energy/energy_table.h"
 #include "src/eval/evaluate.h"
@@ -38,12 +39,18 @@ std::string layer_of(const std::string &op) {
 } // namespace
 
 int run_run(const RunOptions &o) {
+  // Every input and output is checked before anything is compiled or simulated.
   const model::SorbetModel m = model::load_package(o.model_dir);
-  const config::HwConfig hw = config::load_hw_config(o.hw, o.hw_params);
+  check_task_matches_model(o.task, m);
+  const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
+  check_text_options({o.text_given, o.text_b_given, o.text, o.text_b}, task);
+  check_output_path("--json", o.json_out);
+  check_output_path("--csv", o.csv_out);
+  check_output_path("--vcd", o.vcd);
+  check_output_path("--trace", o.trace);
+  const config::HwConfig hw = load_hw(o.hw, o.hw_params);
   const energy::EventRegistry registry = energy::build_event_registry();
-  const std::filesystem::path table_path = energy::resolve_energy_table(
-      o.energy.empty() ? hw.energy_table : o.energy, energy::default_configs_dir());
-  const energy::EnergyTable table = energy::EnergyTable::load(table_path, registry);
+  const energy::EnergyTable table = load_energy_table(o.energy, hw, registry);
 
   mapping::Mapping mp;
   if (o.mapping.empty()) {
@@ -62,7 +69,6 @@ int run_run(const RunOptions &o) {
 
   const text::Vocab vocab = text::Vocab::load(m.vocab_path);
   const text::WordpieceTokenizer tok(vocab);
-  const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
   const std::string data =
       o.data.empty() && o.text.empty() ? (data_root() / "glue" / task.name / "dev.tsv").string()
                                        : o.data;
@@ -88,6 +94,7 @@ int run_run(const RunOptions &o) {
   nlohmann::json jsent = nlohmann::json::array();
   std::ostringstream csv;
   csv << "index,prediction,label,cycles,latency_us,energy_pj,bit_exact\n";
+  size_t truncated = 0; // sentences cut to max_seq_len
   ProgressBar bar("granita run", examples.size());
   if (!o.quiet)
     std::printf("%6s %10s %10s %10s %12s %12s\n", "#", "prediction", "label", "cycles",
@@ -98,6 +105,13 @@ int run_run(const RunOptions &o) {
     if (ex.text_b)
       b = *ex.text_b;
     const text::Encoding enc = tok.encode(ex.text_a, b, size_t(m.arch.max_seq_len));
+    if (enc.truncated_tokens) {
+      ++truncated;
+      if (o.text_given)
+        std::fprintf(stderr,
+                     "granita: warning: --text: %zu wordpieces beyond max_seq_len %d were dropped\n",
+                     enc.truncated_tokens, m.arch.max_seq_len);
+    }
     const bool tracing = !o.trace.empty() && int(i) == o.trace_sentence;
     simulator.chip().trace().set_on(tracing);
     if (tracing)
@@ -154,7 +168,8 @@ int run_run(const RunOptions &o) {
                      {"cycles", r.cycles},
                      {"latency_us", double(r.cycles) * us_per_cycle},
                      {"energy_pj", pj},
-                     {"bit_exact", exact}});
+                     {"bit_exact", exact},
+                     {"truncated_tokens", enc.truncated_tokens}});
     bar.update(i + 1);
   }
   bar.finish();
@@ -206,6 +221,9 @@ int run_run(const RunOptions &o) {
   if (!o.no_check)
     std::printf("  bit-exact    logits identical to the reference on all %zu sentences\n",
                 examples.size());
+  if (truncated)
+    std::printf("  truncated    %zu of %zu sentences cut to max_seq_len %d\n", truncated,
+                examples.size(), m.arch.max_seq_len);
   std::printf("  cycles       mean %.0f  p50 %llu  p99 %llu  (mean %.2f us at %d MHz)\n",
               mean_cycles, pct(0.5), pct(0.99), mean_us, hw.clock_mhz);
   std::printf("  energy       %.2f nJ per sentence, average power %.3f mW\n", total_pj / 1e3,
@@ -242,6 +260,8 @@ int run_run(const RunOptions &o) {
     j["energy_table"] = table.name();
     j["clock_mhz"] = hw.clock_mhz;
     j["cores_powered"] = simulator.chip().cores_powered();
+    j["max_seq_len"] = m.arch.max_seq_len;
+    j["truncated_sentences"] = truncated;
     j["sentences"] = jsent;
     for (const auto &[k, v] : rep.metrics)
       j["metrics"][k] = v;

@@ -46,6 +46,7 @@ struct RunOptions {
   std::string task;
   std::string data;
   std::string text, text_b;
+  bool text_given = false, text_b_given = false; // --text / --text-b on the command line
   int limit = 0;
   std::string json_out, csv_out;
   bool no_check = false; // skip the per-sentence bit-exact check against the reference

@@ -2,6 +2,8 @@
 // granita: the one command-line front end (ARCHITECTURE.md section 1).
 
 #include "sim/cli/commands.h"
+#include "sim/cli/input_checks.h"
+#include "src/config/yaml_reader.h"
 #include "src/energy/analytical.h"
 #include "src/energy/energy_table.h"
 #include "src/eval/evaluate.h"
@@ -19,6 +21,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -37,6 +40,7 @@ struct EvalOptions {
   std::string data;
   std::string text;
   std::string text_b;
+  bool text_given = false, text_b_given = false;
   std::string json_out;
   std::string dump_ops;
   int dump_index = 0;
@@ -48,7 +52,11 @@ int run_eval(const EvalOptions &o) {
   const model::SorbetModel m = model::load_package(o.model_dir);
   const text::Vocab vocab = text::Vocab::load(m.vocab_path);
   const text::WordpieceTokenizer tok(vocab);
+  cli::check_task_matches_model(o.task, m);
   const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
+  cli::check_text_options({o.text_given, o.text_b_given, o.text, o.text_b}, task);
+  cli::check_output_path("--json", o.json_out);
+  cli::check_output_path("--dump-ops", o.dump_ops);
 
   const std::vector<glue::Example> examples =
       cli::read_examples("eval", task, o.data, o.text, o.text_b, o.limit);
@@ -61,6 +69,10 @@ int run_eval(const EvalOptions &o) {
 
   if (!o.text.empty()) {
     const auto &s = rep.sentences[0];
+    if (s.truncated_tokens)
+      std::fprintf(stderr,
+                   "granita: warning: --text: %zu wordpieces beyond max_seq_len %d were dropped\n",
+                   s.truncated_tokens, m.arch.max_seq_len);
     std::printf("label %s (index %d)\nlogits", m.labels[size_t(s.prediction)].c_str(),
                 s.prediction);
     for (int64_t l : s.logits)
@@ -203,7 +215,9 @@ struct EnergyOptions {
 // The analytical AC/MAC estimate of the Sorbet paper (docs/energy.md) over GLUE sentences.
 int run_energy(const EnergyOptions &o) {
   const model::SorbetModel m = model::load_package(o.model_dir);
+  cli::check_task_matches_model(o.task, m);
   const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
+  cli::check_output_path("--json", o.json_out);
   const energy::EventRegistry registry = energy::build_event_registry();
   const energy::EnergyTable table = energy::EnergyTable::load(
       energy::resolve_energy_table(o.energy, energy::default_configs_dir()), registry);
@@ -265,9 +279,10 @@ int main(int argc, char **argv) {
   eval->add_option("--data", eo.data, "GLUE TSV file");
   eval->add_option("--text", eo.text, "one sentence instead of --data");
   eval->add_option("--text-b", eo.text_b, "second sentence of a pair (with --text)");
-  eval->add_option("-n", eo.limit, "evaluate only the first N rows")->check(CLI::NonNegativeNumber);
+  eval->add_option("-n", eo.limit, "evaluate only the first N rows (0: all)")
+      ->check(CLI::Range(0, INT32_MAX));
   eval->add_option("-j,--threads", eo.threads, "worker threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1024));
   eval->add_option("--json", eo.json_out, "write the full report as JSON");
   eval->add_option("--dump-ops", eo.dump_ops,
                    "write every op's integer output for one sentence as JSON");
@@ -291,7 +306,9 @@ int main(int argc, char **argv) {
   cli::CompileOptions co;
   auto *compile = app.add_subcommand("compile", "map a Sorbet model package onto a chip");
   compile->add_option("--model", co.model_dir, "model package directory")->required();
-  compile->add_option("--hw", co.hw, "hardware config (configs/hw/*.yaml)")->required();
+  compile->add_option("--hw", co.hw, "hardware config: a preset name (default, edge, bert-base) "
+                                     "or a .yaml path")
+      ->required();
   compile->add_option("-p", co.hw_params, "hardware config override key.path=value");
   compile->add_option("-o,--out", co.out, "mapping file to write")->required();
   compile->add_option("--dump-after", co.dump_after,
@@ -310,13 +327,15 @@ int main(int argc, char **argv) {
   energy_cmd->add_option("--task", en.task, "GLUE task (default: the model's task)");
   energy_cmd->add_option("--data", en.data, "GLUE TSV (default: the task's dev.tsv)");
   energy_cmd->add_option("-n", en.limit, "first N sentences, 0 for all (default 100)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, INT32_MAX));
   energy_cmd->add_option("--json", en.json_out, "write the estimate as JSON");
 
   cli::RunOptions ro;
   auto *run = app.add_subcommand("run", "cycle-accurate simulation of GLUE sentences on a chip");
   run->add_option("--model", ro.model_dir, "model package directory")->required();
-  run->add_option("--hw", ro.hw, "hardware config (configs/hw/*.yaml)")->required();
+  run->add_option("--hw", ro.hw, "hardware config: a preset name (default, edge, bert-base) or a "
+                                 ".yaml path")
+      ->required();
   run->add_option("-p", ro.hw_params, "hardware config override key.path=value");
   run->add_option("--mapping", ro.mapping, "mapping file (default: compile now)");
   run->add_option("--energy", ro.energy, "energy table name or file (default: the config's)");
@@ -324,7 +343,8 @@ int main(int argc, char **argv) {
   run->add_option("--data", ro.data, "GLUE TSV file (default: the task's dev.tsv)");
   run->add_option("--text", ro.text, "one sentence instead of --data");
   run->add_option("--text-b", ro.text_b, "second sentence of a pair (with --text)");
-  run->add_option("-n", ro.limit, "simulate only the first N rows")->check(CLI::NonNegativeNumber);
+  run->add_option("-n", ro.limit, "simulate only the first N rows (0: all)")
+      ->check(CLI::Range(0, INT32_MAX));
   run->add_option("--json", ro.json_out, "write the report as JSON");
   run->add_option("--csv", ro.csv_out, "write per-sentence rows as CSV");
   run->add_flag("--no-check", ro.no_check, "skip the per-sentence check against the reference");
@@ -333,11 +353,12 @@ int main(int argc, char **argv) {
   run->add_option("--trace", ro.trace, "write a Perfetto/Chrome trace JSON of one sentence");
   run->add_option("--trace-sentence", ro.trace_sentence, "sentence for --trace (default 0)");
   run->add_option("--watchdog-cycles", ro.watchdog_cycles,
-                  "stop with an error after this many cycles without progress");
+                  "stop with an error after this many cycles without progress")
+      ->check(CLI::Range(uint64_t(1), uint64_t(1) << 62));
 
   cli::NocOptions no;
   auto *noc = app.add_subcommand("noc", "synthetic traffic on the router mesh alone");
-  noc->add_option("--hw", no.hw, "hardware config (configs/hw/*.yaml)")->required();
+  noc->add_option("--hw", no.hw, "hardware config: a preset name or a .yaml path")->required();
   noc->add_option("-p", no.hw_params, "hardware config override key.path=value");
   noc->add_option("--traffic", no.traffic, "uniform | transpose | hotspot");
   noc->add_option("--rate", no.rate, "offered load, flits per node per cycle");
@@ -383,12 +404,44 @@ int main(int argc, char **argv) {
   auto *report = app.add_subcommand("report", "report.md and plots of a sweep folder");
   report->add_option("dir", report_dir, "sweep folder")->required();
 
+  if (argc > 1 && argv[1][0] != '-') {
+    // An unknown command would otherwise be reported as a missing subcommand.
+    std::vector<std::string> names;
+    for (const CLI::App *c : app.get_subcommands([](const CLI::App *c) { return !c->get_group().empty(); }))
+      names.push_back(c->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end() &&
+        std::string(argv[1]) != "sweep-task") {
+      const std::string hint = config::closest_match(argv[1], names);
+      std::string list;
+      for (const auto &n : names)
+        list += (list.empty() ? "" : ", ") + n;
+      std::fprintf(stderr, "granita: error: unknown command '%s'%s; commands: %s\n  (see 'granita --help')\n",
+                   argv[1], hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str(),
+                   list.c_str());
+      return 1;
+    }
+  }
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion &e) {
+    return app.exit(e);
   } catch (const CLI::ParseError &e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 1;
+    // One line in the form of every other error, and where to look for the right spelling.
+    std::string sub;
+    for (const CLI::App *s : app.get_subcommands())
+      sub = s->get_name();
+    std::fprintf(stderr, "granita: error: %s\n  (see 'granita %s--help')\n", e.what(),
+                 sub.empty() ? "" : (sub + " ").c_str());
+    return 1;
   }
+  eo.text_given = eval->count("--text") > 0;
+  eo.text_b_given = eval->count("--text-b") > 0;
+  ro.text_given = run->count("--text") > 0;
+  ro.text_b_given = run->count("--text-b") > 0;
   try {
     if (*eval)
       return run_eval(eo);

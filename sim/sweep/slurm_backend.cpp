@@ -476,7 +476,8 @@ int collect_sweep(const fs::path &dir_in, bool wait) {
                 dir_in.string().c_str());
   if (!known)
     std::printf("(squeue did not answer: points counted as missing may still be queued)\n");
-  return missing.empty() && queued.empty() ? 0 : 3;
+  // 3 (partial) while a point lacks a successful result: missing, queued or failed.
+  return missing.empty() && queued.empty() && failed.empty() ? 0 : 3;
 }
 
 } // namespace granita::sweep

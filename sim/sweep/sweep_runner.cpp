@@ -468,7 +468,13 @@ int run_sweep(const SweepRunOptions &o) {
   std::printf("sweep %s: %zu run, %zu failed; results in %s and %s\n", ps.spec.name.c_str(),
               finished, failed, (dir / "results.jsonl").string().c_str(),
               (dir / "results.csv").string().c_str());
-  return 0;
+  // Exit 3 (partial) while any point of the sweep lacks a successful result.
+  const size_t missing = points_to_run(ps, store, true).size();
+  if (missing > 0)
+    std::printf("sweep %s: %zu of %zu points have no successful result (exit code 3); "
+                "--retry-failed runs them again\n",
+                ps.spec.name.c_str(), missing, ps.points.size());
+  return missing > 0 ? 3 : 0;
 }
 
 int run_sweep_report(const fs::path &dir) {

@@ -12,6 +12,8 @@ namespace granita::config {
 
 namespace {
 
+HwConfig parse_checked(YAML::Node root, const std::string &file);
+
 void apply_override(YAML::Node root, const std::string &ov) {
   const size_t eq = ov.find('=');
   if (eq == std::string::npos || eq == 0)
@@ -63,8 +65,29 @@ HwConfig parse_hw_config(const std::string &text, const std::string &file,
   if (!root.IsMap())
     throw InputError(SourceLocation{file, root.Mark().line + 1, root.Mark().column + 1}, "",
                      "expected a YAML mapping of key: value at the top level");
-  for (const auto &ov : overrides)
+  std::vector<std::pair<std::string, std::string>> overridden; // key path, whole override
+  for (const auto &ov : overrides) {
     apply_override(root, ov);
+    overridden.emplace_back(ov.substr(0, ov.find('=')), ov);
+  }
+  try {
+    HwConfig c = parse_checked(root, file);
+    for (const auto &[path, ov] : overridden)
+      if (path == "energy_table")
+        c.energy_table_at = SourceLocation{"-p " + ov, 0, 0};
+    return c;
+  } catch (const InputError &e) {
+    // An error in a value the user gave with -p names the override, not the file's line.
+    for (const auto &[path, ov] : overridden)
+      if (e.key_path() == path)
+        throw InputError({}, "-p " + ov, e.message());
+    throw;
+  }
+}
+
+namespace {
+
+HwConfig parse_checked(YAML::Node root, const std::string &file) {
   YamlMap top(root, file, "");
   const int64_t version = top.get_int("version", 0, 1 << 30);
   if (version != kHwConfigVersion)
@@ -108,10 +131,40 @@ HwConfig parse_hw_config(const std::string &text, const std::string &file,
   router.finish();
   c.encoding = top.get_enum("encoding", {"rate", "bitserial"});
   c.energy_table = top.get_string("energy_table");
+  c.energy_table_at = top.location(root["energy_table"]);
   if (c.energy_table.empty())
     top.fail("energy_table", "expected the name of an energy table, got an empty string");
   top.finish();
   return c;
+}
+
+} // namespace
+
+std::filesystem::path resolve_hw_config(const std::string &name_or_path,
+                                        const std::filesystem::path &configs_dir) {
+  const std::string suffix = ".yaml";
+  const bool is_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() >= suffix.size() &&
+       name_or_path.compare(name_or_path.size() - suffix.size(), suffix.size(), suffix) == 0);
+  if (is_path)
+    return name_or_path;
+  const std::filesystem::path dir = configs_dir / "hw";
+  const std::filesystem::path p = dir / (name_or_path + suffix);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(p, ec))
+    return p;
+  std::vector<std::string> names;
+  for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == suffix)
+      names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  const std::string hint = closest_match(name_or_path, names);
+  throw InputError({}, "--hw",
+                   "no hardware config named '" + name_or_path + "' in " + dir.string() +
+                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                       (names.empty() ? "" : "; presets: " + join(names, ", ") +
+                                                 "; or give a path to a .yaml file"));
 }
 
 } // namespace granita::config

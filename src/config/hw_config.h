@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "src/util/error.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -35,6 +37,7 @@ struct HwConfig {
   int flit_bits = 64;
   std::string encoding = "rate";
   std::string energy_table = "45nm-horowitz";
+  SourceLocation energy_table_at; // where energy_table is written (or the -p override naming it)
 
   int cores() const { return mesh_x * mesh_y; }
 };
@@ -42,6 +45,12 @@ struct HwConfig {
 /// Loads a hardware config; `overrides` are "key.path=value" strings (the CLI's -p) applied
 /// before validation. Unknown keys or key paths, wrong types and out-of-range values throw
 /// InputError with file:line:col (or the override) and the key path, with a did-you-mean hint.
+/// Where hardware config `name_or_path` lives: the path itself if it contains '/' or ends in
+/// ".yaml", otherwise `configs_dir`/hw/<name>.yaml (a shipped preset such as "default"); an
+/// unknown preset name is an InputError listing the presets with a did-you-mean hint.
+std::filesystem::path resolve_hw_config(const std::string &name_or_path,
+                                        const std::filesystem::path &configs_dir);
+
 HwConfig load_hw_config(const std::filesystem::path &path,
                         const std::vector<std::string> &overrides = {});
 

@@ -57,6 +57,7 @@ EvalReport evaluate(const model::SorbetModel &model, const text::WordpieceTokeni
                      " label(s) but model '" + model.name + "' has " +
                      std::to_string(model.labels.size()));
   EvalReport rep;
+  rep.max_seq_len = model.arch.max_seq_len;
   rep.model = model.name;
   rep.task = task.name;
   rep.sentences.resize(examples.size());
@@ -87,6 +88,7 @@ EvalReport evaluate(const model::SorbetModel &model, const text::WordpieceTokeni
         s.score = ex.score;
         s.spikes = r.spikes;
         s.synaptic_ops = r.synaptic_ops;
+        s.truncated_tokens = enc.truncated_tokens;
       } catch (const InputError &e) {
         std::lock_guard<std::mutex> lock(mu);
         if (!error)
@@ -123,6 +125,13 @@ EvalReport evaluate(const model::SorbetModel &model, const text::WordpieceTokeni
   return rep;
 }
 
+size_t EvalReport::truncated_sentences() const {
+  size_t n = 0;
+  for (const auto &s : sentences)
+    n += s.truncated_tokens > 0;
+  return n;
+}
+
 nlohmann::json EvalReport::to_json() const {
   nlohmann::json j;
   j["version"] = 1;
@@ -134,6 +143,8 @@ nlohmann::json EvalReport::to_json() const {
   j["confusion"] = confusion;
   j["seconds"] = seconds;
   j["sentences_per_second"] = seconds > 0 ? double(sentences.size()) / seconds : 0.0;
+  j["max_seq_len"] = max_seq_len;
+  j["truncated_sentences"] = truncated_sentences();
   auto &arr = j["sentences"] = nlohmann::json::array();
   for (const auto &s : sentences)
     arr.push_back({{"index", s.index},
@@ -142,7 +153,8 @@ nlohmann::json EvalReport::to_json() const {
                    {"prediction", s.prediction},
                    {"label", s.label},
                    {"spikes", s.spikes},
-                   {"synaptic_ops", s.synaptic_ops}});
+                   {"synaptic_ops", s.synaptic_ops},
+                   {"truncated_tokens", s.truncated_tokens}});
   return j;
 }
 
@@ -187,6 +199,11 @@ std::string format_report(const EvalReport &r, const std::vector<std::string> &l
                   double(spikes) / double(r.sentences.size()),
                   double(synops) / double(r.sentences.size()),
                   r.seconds > 0 ? double(r.sentences.size()) / r.seconds : 0.0, r.seconds);
+    out += buf;
+  }
+  if (const size_t t = r.truncated_sentences()) {
+    std::snprintf(buf, sizeof buf, "  truncated %zu of %zu sentences to max_seq_len %d\n", t,
+                  r.sentences.size(), r.max_seq_len);
     out += buf;
   }
   return out;

@@ -25,6 +25,7 @@ struct SentenceResult {
   double score = 0; // STS-B gold score
   int64_t spikes = 0;
   int64_t synaptic_ops = 0;
+  size_t truncated_tokens = 0; // wordpieces dropped to fit the model's max_seq_len
 };
 
 /// A whole evaluation: per-sentence results, metrics and throughput.
@@ -35,7 +36,10 @@ struct EvalReport {
   std::vector<std::pair<std::string, double>> metrics; // empty if no labels
   std::vector<std::vector<int64_t>> confusion;         // [gold][predicted]
   double seconds = 0;
+  int max_seq_len = 0;
 
+  /// Sentences cut to max_seq_len.
+  size_t truncated_sentences() const;
   nlohmann::json to_json() const;
 };
 

@@ -344,6 +344,7 @@ Encoding WordpieceTokenizer::encode(std::string_view a, std::optional<std::strin
   }
 
   Encoding enc;
+  enc.truncated_tokens = total > max_len ? total - max_len : 0;
   const size_t out_len = ids_a.size() + ids_b.size() + n_special;
   enc.ids.reserve(out_len);
   enc.type_ids.reserve(out_len);

@@ -22,6 +22,7 @@ namespace granita::text {
 struct Encoding {
   std::vector<int32_t> ids;
   std::vector<int32_t> type_ids;
+  size_t truncated_tokens = 0; // wordpieces dropped to fit max_len (0: the whole input fits)
 };
 
 /// BERT uncased text-to-wordpiece tokenizer, matching Hugging Face `BertTokenizer` with

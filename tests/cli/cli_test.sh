@@ -122,6 +122,63 @@ expect 1 "unknown preset" -- "$granita" synth-model --preset bert-huge -o "$tmp/
 expect 1 "" -- "$granita" eval --bogus-flag
 expect 1 "expected an integer" -- "$granita" synth-model -p layers=two -o "$tmp/x"
 
+# Misuse is caught before any work starts (issue 17): exit 1, the message names the option, and no
+# output file appears (outputs given alongside are not written either).
+sst2="$root/models/sst2-sorbet"
+mrpc="$root/models/mrpc-sorbet"
+mkdir -p "$tmp/mis"
+mis_out() { [[ -z "$(ls -A "$tmp/mis")" ]] && ok || { bad "files left by a refused command: $(ls "$tmp/mis")"; rm -rf "$tmp/mis"/*; }; }
+expect 1 "--text: the sentence is empty" -- "$granita" run --model "$sst2" --hw default --text "" \
+  --json "$tmp/mis/r.json"; mis_out
+expect 1 "--text-b: needs --text" -- "$granita" run --model "$sst2" --hw default --text-b x \
+  --json "$tmp/mis/r.json"; mis_out
+expect 1 "--text: the sentence is empty" -- "$granita" eval --model "$sst2" --text "" --json "$tmp/mis/e.json"; mis_out
+expect 1 "--csv $tmp/nodir/x.csv: the folder '$tmp/nodir' does not exist" -- "$granita" run \
+  --model "$sst2" --hw default -n 1 --json "$tmp/mis/ok.json" --csv "$tmp/nodir/x.csv"; mis_out
+expect 1 "--json $tmp/nodir/r.json" -- "$granita" run --model "$sst2" --hw default -n 1 --json "$tmp/nodir/r.json"
+expect 1 "--json $tmp/mis: is a folder" -- "$granita" eval --model "$sst2" --text hi --json "$tmp/mis"
+expect 1 "--task MRPC: the model 'sst2-sorbet' was trained for SST-2" -- "$granita" run --model "$sst2" \
+  --hw default --task MRPC --text a --text-b b --json "$tmp/mis/r.json"; mis_out
+expect 1 "--text: MRPC is a sentence-pair task" -- "$granita" run --model "$mrpc" --hw default --text a
+expect 1 "--text-b: SST-2 takes single sentences" -- "$granita" eval --model "$sst2" --text a --text-b b
+expect 1 "-p mesh.x=four: expected an integer, got 'four'" -- "$granita" run --model "$sst2" \
+  --hw default -p mesh.x=four --text hi --json "$tmp/mis/r.json"; mis_out
+expect 1 "--hw: no hardware config named 'defualt'" -- "$granita" run --model "$sst2" --hw defualt --text hi
+expect 0 "bit-exact" -- "$granita" run --model "$sst2" --hw edge --text hi -q     # presets by name
+sed 's/^energy_table:.*/energy_table: 45nm-horowits/' "$root/configs/hw/default.yaml" > "$tmp/hwbad.yaml"
+line=$(grep -n '^energy_table:' "$tmp/hwbad.yaml" | cut -d: -f1)
+expect 1 "hwbad.yaml:$line:15: energy_table: no table named '45nm-horowits'" -- "$granita" compile \
+  --model "$sst2" --hw "$tmp/hwbad.yaml" -o "$tmp/mis/map.yaml" --json "$tmp/mis/s.json"; mis_out
+expect 1 "unknown command 'frobnicate'" -- "$granita" frobnicate
+expect 1 "(did you mean 'compile'?)" -- "$granita" compil
+expect 1 "granita: error: The following argument was not expected: --bogus" -- "$granita" run \
+  --model "$sst2" --hw default --bogus
+expect 1 "-n: Value -1 not in range 0 to 2147483647" -- "$granita" run --model "$sst2" --hw default -n -1
+expect 1 "--watchdog-cycles: Value 0 not in range" -- "$granita" run --model "$sst2" --hw default \
+  --text hi --watchdog-cycles 0
+# Truncation is reported, not silent.
+long=$(printf 'word %.0s' $(seq 1 2000))
+expect 0 "wordpieces beyond max_seq_len 64 were dropped" -- "$granita" eval --model "$sst2" --text "$long"
+expect 0 "truncated    1 of 1 sentences cut to max_seq_len 64" -- "$granita" run --model "$sst2" \
+  --hw default --text "$long" -q --json "$tmp/trunc.json"
+grep -q '"truncated_sentences": 1' "$tmp/trunc.json" && ok || bad "run JSON lacks truncated_sentences"
+
+# A sweep whose points all fail is partial (exit 3); its report refuses to draw empty plots (exit 1).
+cat > "$tmp/failsweep.yaml" <<EOF
+version: 1
+name: all-fail
+model: $sst2
+hw: $root/configs/hw/edge.yaml
+task: SST-2
+sentences: {count: 1, seed: 1}
+mode: grid
+axes:
+  mesh.x: [1, 2]
+EOF
+expect 3 "2 of 2 points have no successful result" -- "$granita" sweep "$tmp/failsweep.yaml" -o "$tmp/fs" -j 2
+expect 1 "no successful point (2 rows, 2 failed)" -- "$granita" report "$tmp/fs"
+ls "$tmp/fs"/*.png "$tmp/fs/report.md" >/dev/null 2>&1 && bad "report wrote files without results" || ok
+
 # tokenize: wordpieces and ids of a known sentence.
 out=$(printf 'Hello, World!\n' | "$granita" tokenize --vocab "$vocab")
 [[ "$out" == "hello , world !" ]] && ok || bad "tokenize gave '$out'"

@@ -46,7 +46,13 @@ wait "$pid" 2>/dev/null || true
 first=$(rows "$local_dir")
 echo "rows after kill -9: $first"
 ((first >= kill_at && first < samples)) || { echo "FAIL: expected $kill_at..$((samples - 1)) rows after the kill"; exit 1; }
-"$granita" sweep "$work/spec.yaml" -o "$local_dir" -j 2 > "$work/local2.log" 2>&1
+# Exit codes: 0 when every point succeeded, 3 (partial) when some failed (3x3 meshes cannot hold
+# the model), checked against the store.
+expected_code() { if grep -q '"status": *"failed"' "$1/results.jsonl"; then echo 3; else echo 0; fi; }
+status=0
+"$granita" sweep "$work/spec.yaml" -o "$local_dir" -j 2 > "$work/local2.log" 2>&1 || status=$?
+((status == $(expected_code "$local_dir"))) ||
+  { echo "FAIL: local sweep exit $status, expected $(expected_code "$local_dir")"; cat "$work/local2.log"; exit 1; }
 grep -q "$samples points, $first already" "$work/local2.log" ||
   { echo "FAIL: did not resume"; cat "$work/local2.log"; exit 1; }
 tail -1 "$work/local2.log"
@@ -73,8 +79,11 @@ expect_missing=$((samples - chunk * last))
   { echo "FAIL: expected the $expect_missing points of the cancelled task missing, got '$missing'"; exit 1; }
 "$granita" sweep "$work/spec.yaml" -o "$slurm_dir" --backend slurm --chunk $chunk | tee "$work/submit2.log"
 grep -q ", $missing to submit" "$work/submit2.log" || { echo "FAIL: resubmission is not the missing points"; exit 1; }
-"$granita" sweep --collect "$slurm_dir" --wait > "$work/collect2.log"
+status=0
+"$granita" sweep --collect "$slurm_dir" --wait > "$work/collect2.log" || status=$?
 cat "$work/collect2.log"
+((status == $(expected_code "$slurm_dir"))) ||
+  { echo "FAIL: --collect exit $status, expected $(expected_code "$slurm_dir")"; exit 1; }
 # Nothing left: a third submission submits nothing.
 "$granita" sweep "$work/spec.yaml" -o "$slurm_dir" --backend slurm | grep -q ", 0 to submit$" ||
   { echo "FAIL: a complete sweep was submitted again"; exit 1; }
