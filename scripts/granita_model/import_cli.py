@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """import-sorbet: an official Sorbet checkpoint folder (pytorch_model.bin + config.json, as the
 official trainer saves it) -> a Granita model package of the `official` numerics profile, which
-`granita eval` runs (docs/numerics.md §10).
+`granita eval` runs (docs/numerics.md §10), or with --profile hardware of the `hardware` profile
+(§0-§9; an approximation: every step and BWN scale snapped to a power of two, see the card).
 
 Example:
   scripts/import-sorbet ckpt/ -o models/my-sst2 --task SST-2
@@ -17,6 +18,7 @@ import tempfile
 
 from . import glue
 from . import importer
+from . import importer_hardware
 from . import official
 from . import package as pkgmod
 from . import paths
@@ -57,6 +59,9 @@ def main(argv=None):
     p.add_argument("--max-seq-len", type=int, default=128, help="longest input in tokens")
     p.add_argument("--name", default=None, help="package name")
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
+    p.add_argument("--profile", choices=("official", "hardware"), default="official",
+                   help="numerics profile of the package (default official; hardware: powers of "
+                        "two, shifts only, an approximation listed in the card)")
     a = p.parse_args(argv)
     try:
         cfg_task = None
@@ -78,9 +83,15 @@ def main(argv=None):
             raise ValueError("%s: vocabulary not found" % vocab)
         if os.path.exists(a.output) and not a.force:
             raise ValueError("%s: exists (use --force to replace it)" % a.output)
-        pkg, notes, cfg = importer.import_checkpoint(a.checkpoint, task, a.max_seq_len, a.name)
+        if a.profile == "hardware":
+            pkg, info, cfg = importer_hardware.import_checkpoint(a.checkpoint, task,
+                                                                 a.max_seq_len, a.name)
+            pkg.card = importer_hardware.card(pkg, info, cfg, os.path.abspath(a.checkpoint))
+        else:
+            pkg, notes, cfg = importer.import_checkpoint(a.checkpoint, task, a.max_seq_len,
+                                                         a.name)
         c = pkg.arch
-        pkg.card = CARD.format(
+        pkg.card = pkg.card if a.profile == "hardware" else CARD.format(
             name=pkg.name, bits=importer.MULT_BITS, ckpt=os.path.abspath(a.checkpoint),
             layers=c["layers"], hidden=c["hidden"], heads=c["heads"], ffn=c["ffn"],
             labels=len(pkg.labels), task=pkg.task, seq=c["max_seq_len"],
@@ -113,6 +124,6 @@ def main(argv=None):
     except (ValueError, OSError) as e:
         print("import-sorbet: error: %s" % e, file=sys.stderr)
         return 1
-    print("import-sorbet: wrote %s (%s, %d layers, hidden %d, official profile)"
-          % (a.output, pkg.task, c["layers"], c["hidden"]))
+    print("import-sorbet: wrote %s (%s, %d layers, hidden %d, %s profile)"
+          % (a.output, pkg.task, c["layers"], c["hidden"], a.profile))
     return 0
