@@ -11,8 +11,7 @@ namespace granita::ref {
 namespace {
 
 // floor(sqrt(2) * 2^126): |y| >= sqrt(2)·2^n0 iff (|Y| normalised to 127 bits) > this.
-const UInt128 kSqrt2Q126 =
-    (UInt128(0x5a827999fcef3242ULL) << 64) | UInt128(0x2cbec4d9baa55f4fULL);
+const UInt128 kSqrt2Q126 = (UInt128(0x5a827999fcef3242ULL) << 64) | UInt128(0x2cbec4d9baa55f4fULL);
 
 int bit_width128(UInt128 a) {
   uint64_t hi = uint64_t(a >> 64);
@@ -36,33 +35,32 @@ IntMatrix fire(const IntMatrix &in, const std::vector<int32_t> &bias, int shift,
 
 IntMatrix binary_linear(const IntMatrix &counts, int in_offset, int bits,
                         const model::PackedBits &w) {
+  return binary_linear(counts, in_offset, bits, w, simd::active());
+}
+
+IntMatrix binary_linear(const IntMatrix &counts, int in_offset, int bits,
+                        const model::PackedBits &w, const simd::KernelTable &kt) {
   GRANITA_ASSERT(counts.cols == w.cols, "binary_linear width " << counts.cols << " vs " << w.cols);
   const int64_t wpr = w.words_per_row;
   IntMatrix out(counts.rows, int(w.rows));
-  std::vector<uint64_t> planes(size_t(bits * wpr));
+  if (counts.rows == 0 || w.rows == 0)
+    return out;
+  // Bit planes of every token, [token][plane][word], then all popcounts in one kernel call.
+  std::vector<uint64_t> planes(size_t(counts.rows) * size_t(bits * wpr), 0);
+  std::vector<int64_t> sum_c(size_t(counts.rows), 0);
+  kt.bit_planes(counts.v.data(), counts.cols, counts.rows, counts.cols, bits, wpr, planes.data());
   for (int r = 0; r < counts.rows; ++r) {
-    std::fill(planes.begin(), planes.end(), 0);
     const int64_t *c = counts.row(r);
-    int64_t sum_c = 0;
-    for (int f = 0; f < counts.cols; ++f) {
-      const uint64_t v = uint64_t(c[f]);
-      sum_c += c[f];
-      for (int b = 0; b < bits; ++b)
-        planes[size_t(b * wpr + f / 64)] |= ((v >> b) & 1) << (f % 64);
-    }
+    for (int f = 0; f < counts.cols; ++f)
+      sum_c[size_t(r)] += c[f];
+  }
+  kt.plane_popcounts(w.words.data(), wpr, w.rows, planes.data(), counts.rows, bits, wpr,
+                     out.v.data(), w.rows);
+  for (int r = 0; r < counts.rows; ++r) {
     int64_t *y = out.row(r);
-    for (int64_t j = 0; j < w.rows; ++j) {
-      const uint64_t *wr = w.row(j);
-      int64_t pos = 0;
-      for (int b = 0; b < bits; ++b) {
-        const uint64_t *p = planes.data() + b * wpr;
-        int64_t n = 0;
-        for (int64_t k = 0; k < wpr; ++k)
-          n += __builtin_popcountll(wr[k] & p[k]);
-        pos += n << b;
-      }
-      y[j] = 2 * pos - sum_c - int64_t(in_offset) * (2 * int64_t(w.row_ones[size_t(j)]) - w.cols);
-    }
+    for (int64_t j = 0; j < w.rows; ++j)
+      y[j] = 2 * y[j] - sum_c[size_t(r)] -
+             int64_t(in_offset) * (2 * int64_t(w.row_ones[size_t(j)]) - w.cols);
   }
   return out;
 }
@@ -70,6 +68,12 @@ IntMatrix binary_linear(const IntMatrix &counts, int in_offset, int bits,
 std::vector<int64_t> binary_linear_block(const int64_t *counts, int in_offset, int bits,
                                          const model::PackedBits &w, int r0, int r1, int c0,
                                          int c1) {
+  return binary_linear_block(counts, in_offset, bits, w, r0, r1, c0, c1, simd::active());
+}
+
+std::vector<int64_t> binary_linear_block(const int64_t *counts, int in_offset, int bits,
+                                         const model::PackedBits &w, int r0, int r1, int c0, int c1,
+                                         const simd::KernelTable &kt) {
   GRANITA_ASSERT(0 <= r0 && r0 < r1 && r1 <= w.cols && 0 <= c0 && c0 < c1 && c1 <= w.rows,
                  "binary_linear_block range");
   // Bit-plane masks over the weight row's word layout, restricted to [r0, r1).
@@ -84,32 +88,27 @@ std::vector<int64_t> binary_linear_block(const int64_t *counts, int in_offset, i
       if ((c >> b) & 1)
         planes[size_t(b * nw + wi)] |= bit;
   }
-  std::vector<int64_t> plane_total(size_t(bits), 0);
-  for (int b = 0; b < bits; ++b)
+  // Σ_f sign(w) · bit_b(c_f) = (+1 bits) − (−1 bits) = 2·pos_b − total_b; summed over planes
+  // with weights 2^b: 2·Σ_b pos_b·2^b − Σ_b total_b·2^b (exact in two's complement).
+  int64_t plane_total = 0;
+  for (int b = 0; b < bits; ++b) {
+    int64_t n = 0;
     for (int64_t i = 0; i < nw; ++i)
-      plane_total[size_t(b)] += __builtin_popcountll(planes[size_t(b * nw + i)]);
-  const int64_t width = r1 - r0;
-  std::vector<int64_t> out(size_t(c1 - c0), 0);
-  for (int j = c0; j < c1; ++j) {
-    const uint64_t *wr = w.row(j) + w0;
-    int64_t ones = 0, acc = 0;
-    for (int64_t i = 0; i < nw; ++i)
-      ones += __builtin_popcountll(wr[i] & range[size_t(i)]);
-    for (int b = 0; b < bits; ++b) {
-      int64_t pos = 0;
-      for (int64_t i = 0; i < nw; ++i)
-        pos += __builtin_popcountll(wr[i] & planes[size_t(b * nw + i)]);
-      // Σ_f sign(w) · bit_b(c_f) = (+1 bits) − (−1 bits) = 2·pos − total.
-      acc += (2 * pos - plane_total[size_t(b)]) * (int64_t(1) << b);
-    }
-    acc -= int64_t(in_offset) * (2 * ones - width);
-    out[size_t(j - c0)] = acc;
+      n += __builtin_popcountll(planes[size_t(b * nw + i)]);
+    plane_total += n * (int64_t(1) << b);
   }
+  const int64_t width = r1 - r0, n_out = c1 - c0;
+  std::vector<int64_t> out(size_t(n_out), 0), ones(size_t(n_out), 0);
+  const uint64_t *wt = w.row(c0) + w0;
+  kt.plane_popcounts(wt, w.words_per_row, n_out, planes.data(), 1, bits, nw, out.data(), n_out);
+  kt.plane_popcounts(wt, w.words_per_row, n_out, range.data(), 1, 1, nw, ones.data(), n_out);
+  for (int64_t j = 0; j < n_out; ++j)
+    out[size_t(j)] =
+        2 * out[size_t(j)] - plane_total - int64_t(in_offset) * (2 * ones[size_t(j)] - width);
   return out;
 }
 
-IntMatrix binary_linear_naive(const IntMatrix &counts, int in_offset,
-                              const model::PackedBits &w) {
+IntMatrix binary_linear_naive(const IntMatrix &counts, int in_offset, const model::PackedBits &w) {
   IntMatrix out(counts.rows, int(w.rows));
   for (int r = 0; r < counts.rows; ++r)
     for (int64_t j = 0; j < w.rows; ++j) {
@@ -138,19 +137,18 @@ IntMatrix int_linear(const IntMatrix &counts, int in_offset, const std::vector<i
 
 IntMatrix qk_scores(const IntMatrix &q, const IntMatrix &k, int heads, int score_shift,
                     int offset) {
+  return qk_scores(q, k, heads, score_shift, offset, simd::active());
+}
+
+IntMatrix qk_scores(const IntMatrix &q, const IntMatrix &k, int heads, int score_shift, int offset,
+                    const simd::KernelTable &kt) {
   const int n = q.rows, dh = q.cols / heads;
   IntMatrix out(heads * n, k.rows);
+  if (n == 0 || k.rows == 0)
+    return out;
   for (int h = 0; h < heads; ++h)
-    for (int i = 0; i < n; ++i) {
-      const int64_t *qi = q.row(i) + h * dh;
-      for (int j = 0; j < k.rows; ++j) {
-        const int64_t *kj = k.row(j) + h * dh;
-        int64_t s = 0;
-        for (int f = 0; f < dh; ++f)
-          s += (qi[f] - offset) * (kj[f] - offset);
-        out.at(h * n + i, j) = ceil_shr(s, score_shift);
-      }
-    }
+    kt.qk_block(q.row(0) + h * dh, q.cols, n, k.row(0) + h * dh, k.cols, k.rows, dh, offset,
+                score_shift, out.row(h * n), out.cols);
   return out;
 }
 
@@ -186,20 +184,18 @@ IntMatrix ptsoftmax(const IntMatrix &scores, int frac_bits, int out_exp, int lev
 }
 
 IntMatrix pv_matmul(const IntMatrix &probs, const IntMatrix &v, int heads, int offset) {
+  return pv_matmul(probs, v, heads, offset, simd::active());
+}
+
+IntMatrix pv_matmul(const IntMatrix &probs, const IntMatrix &v, int heads, int offset,
+                    const simd::KernelTable &kt) {
   const int n = probs.rows / heads, dh = v.cols / heads;
   IntMatrix out(n, v.cols);
+  if (n == 0 || v.rows == 0)
+    return out;
   for (int h = 0; h < heads; ++h)
-    for (int i = 0; i < n; ++i) {
-      const int64_t *p = probs.row(h * n + i);
-      int64_t *o = out.row(i) + h * dh;
-      for (int j = 0; j < v.rows; ++j) {
-        if (p[j] == 0)
-          continue;
-        const int64_t *vj = v.row(j) + h * dh;
-        for (int f = 0; f < dh; ++f)
-          o[f] += p[j] * (vj[f] - offset);
-      }
-    }
+    kt.pv_block(probs.row(h * n), probs.cols, n, v.row(0) + h * dh, v.cols, v.rows, dh, offset,
+                out.row(0) + h * dh, out.cols);
   return out;
 }
 
@@ -210,8 +206,8 @@ IntMatrix residual_add(const IntMatrix &acc, int acc_exp, const std::vector<int3
   const int sa = acc_exp - out_exp, sr = res_exp - out_exp;
   for (int r = 0; r < acc.rows; ++r)
     for (int c = 0; c < acc.cols; ++c)
-      out.at(r, c) = (acc.at(r, c) + bias[size_t(c)]) * (int64_t(1) << sa) +
-                     res.at(r, c) * (int64_t(1) << sr);
+      out.at(r, c) =
+          (acc.at(r, c) + bias[size_t(c)]) * (int64_t(1) << sa) + res.at(r, c) * (int64_t(1) << sr);
   return out;
 }
 
@@ -232,8 +228,8 @@ int64_t snap_pow2(Int128 num, int exp, int out_exp) {
 }
 
 IntMatrix bspn(const IntMatrix &in, int in_exp, int group, const std::vector<int8_t> &gamma_sign,
-               const std::vector<int8_t> &gamma_exp, const std::vector<int32_t> &beta,
-               int beta_exp, int out_exp) {
+               const std::vector<int8_t> &gamma_exp, const std::vector<int32_t> &beta, int beta_exp,
+               int out_exp) {
   const int g = bit_width(uint64_t(group)) - 1;
   IntMatrix out(in.rows, in.cols);
   for (int r = 0; r < in.rows; ++r) {
