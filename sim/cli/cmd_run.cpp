@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// granita run: cycle-accurate GLUE inference on the SystemC chip, with energy reports.
+// granita run: cycle-accurate GLUE inference on the SystemC chip, with energy reports; -j N runs
+// N worker processes (one chip each) on interleaved sentences and merges their reports.
 #include "compiler/compile.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/input_checks.h"
@@ -9,31 +10,184 @@
 #include "src/glue/glue_task.h"
 #include "src/glue/tsv_reader.h"
 #include "src/ref/sorbet_reference.h"
+#include "src/report/run_report.h"
 #include "src/text/vocab.h"
 #include "src/text/wordpiece_tokenizer.h"
 #include "src/util/data_path.h"
 #include "src/util/error.h"
-#include "src/util/strings.h"
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
 
-#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <algorithm>
+#include <cerrno>
 #include <cstdio>
-#include <map>
-#include <sstream>
+#include <filesystem>
+#include <functional>
 
 namespace granita::cli {
 
 namespace {
 
-std::string layer_of(const std::string &op) {
-  if (op.rfind("layers.", 0) == 0)
-    return "layer " + op.substr(7, op.find('.', 7) - 7);
-  if (op.rfind("embed", 0) == 0)
-    return "embedding";
-  return "pooler+classifier";
+/// Everything a worker needs to simulate its sentences (read-only, shared before fork()).
+struct RunContext {
+  const RunOptions &o;
+  const model::SorbetModel &m;
+  const config::HwConfig &hw;
+  const mapping::Mapping &mp;
+  const text::WordpieceTokenizer &tok;
+  const std::vector<glue::Example> &examples;
+};
+
+/// Simulates the sentences `indices` on one chip (one per process: SystemC elaborates once),
+/// checking each against the reference unless --no-check. `done` is called after each sentence.
+report::RunReport simulate(const RunContext &c, const std::vector<size_t> &indices,
+                           const std::function<void(const report::SentenceRecord &)> &done) {
+  const RunOptions &o = c.o;
+  report::RunReport rep = report::RunReport::for_model(c.m);
+  rep.checked = !o.no_check;
+  sim::Simulator simulator(c.m, c.hw, c.mp, o.watchdog_cycles, o.vcd);
+  rep.cores_powered = simulator.chip().cores_powered();
+  const ref::Reference reference(c.m);
+  uint64_t trace_start = 0;
+  for (size_t i : indices) {
+    const glue::Example &ex = c.examples[i];
+    std::optional<std::string_view> b;
+    if (ex.text_b)
+      b = *ex.text_b;
+    const text::Encoding enc = c.tok.encode(ex.text_a, b, size_t(c.m.arch.max_seq_len));
+    if (enc.truncated_tokens && o.text_given)
+      std::fprintf(stderr,
+                   "granita: warning: --text: %zu wordpieces beyond max_seq_len %d were dropped\n",
+                   enc.truncated_tokens, c.m.arch.max_seq_len);
+    const bool tracing = !o.trace.empty() && int(i) == o.trace_sentence;
+    simulator.chip().trace().set_on(tracing);
+    if (tracing)
+      trace_start = uint64_t(sc_core::sc_time_stamp() / simulator.chip().period());
+    sim::SentenceRun r = simulator.run(enc.ids, enc.type_ids);
+    simulator.chip().trace().set_on(false);
+    if (!o.no_check && reference.run(enc.ids, enc.type_ids).logits != r.logits) {
+      simulator.run(enc.ids, enc.type_ids, true);
+      const std::string where = simulator.first_mismatch(enc.ids, enc.type_ids);
+      // A mismatch is a Granita bug, never the user's: internal error, exit code 2.
+      throw std::runtime_error("sentence " + std::to_string(i) +
+                               ": chip logits differ from the reference: " +
+                               (where.empty() ? "no task output differs" : where));
+    }
+    report::SentenceRecord s;
+    s.index = int(i);
+    s.prediction = r.prediction;
+    s.label = ex.label;
+    s.score = ex.score;
+    s.logits = r.logits;
+    s.cycles = r.cycles;
+    s.bit_exact = !o.no_check;
+    s.truncated_tokens = enc.truncated_tokens;
+    s.events = r.chip_events;
+    for (size_t t = 0; t < r.task_events.size(); ++t) {
+      const int op = c.mp.tasks[t].op;
+      rep.op_events[op >= 0 ? size_t(op) : rep.op_events.size() - 1] += r.task_events[t];
+      s.events += r.task_events[t];
+    }
+    rep.chip_events += r.chip_events;
+    for (int u = 0; u < 4; ++u)
+      rep.unit_busy_cycles[size_t(u)] += r.busy_cycles[u];
+    rep.sentences.push_back(std::move(s));
+    done(rep.sentences.back());
+  }
+  if (!o.trace.empty())
+    write_file_atomic(o.trace, simulator.trace_json(trace_start));
+  simulator.commit_vcd();
+  return rep;
+}
+
+/// -j N: N forked workers, worker k simulating sentences k, k+N, ...; each writes its report
+/// (raw counts) to a file and one byte per finished sentence to a pipe, for the progress bar.
+report::RunReport simulate_parallel(const RunContext &c, const energy::EnergyTable &table,
+                                    ProgressBar &bar) {
+  const int jobs = std::min<int>(c.o.jobs, int(c.examples.size()));
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/granita-run-XXXXXX";
+  if (!::mkdtemp(tmpl))
+    throw InputError("cannot create a temporary folder for the workers' reports");
+  const fs::path dir(tmpl);
+  int fds[2];
+  if (::pipe(fds) != 0)
+    throw InputError("cannot create a pipe to the workers");
+  std::vector<pid_t> pids;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  for (int k = 0; k < jobs; ++k) {
+    const pid_t pid = ::fork();
+    if (pid < 0)
+      throw InputError("cannot start a worker process (fork failed)");
+    if (pid == 0) {
+      ::close(fds[0]);
+      int code = 0;
+      try {
+        std::vector<size_t> mine;
+        for (size_t i = size_t(k); i < c.examples.size(); i += size_t(jobs))
+          mine.push_back(i);
+        const report::RunReport r = simulate(c, mine, [&](const report::SentenceRecord &) {
+          const char one = 1;
+          (void)!::write(fds[1], &one, 1);
+        });
+        write_file_atomic(dir / ("shard-" + std::to_string(k) + ".json"),
+                          r.to_json(table).dump() + "\n");
+      } catch (const InputError &e) {
+        write_file_atomic(dir / ("error-" + std::to_string(k)), e.what());
+        code = 1;
+      } catch (const std::exception &e) {
+        write_file_atomic(dir / ("error-" + std::to_string(k)), e.what());
+        code = 2;
+      }
+      std::fflush(stdout);
+      ::_exit(code);
+    }
+    pids.push_back(pid);
+  }
+  ::close(fds[1]);
+  size_t finished = 0;
+  char buf[256];
+  for (;;) {
+    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n > 0) {
+      finished += size_t(n);
+      bar.update(finished);
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  ::close(fds[0]);
+  int worst = 0;
+  std::string error;
+  for (size_t k = 0; k < pids.size(); ++k) {
+    int status = 0;
+    while (::waitpid(pids[k], &status, 0) < 0 && errno == EINTR) {
+    }
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+    if (code != 0 && worst == 0) {
+      const fs::path ef = dir / ("error-" + std::to_string(k));
+      error = fs::exists(ef) ? read_file(ef) : "worker " + std::to_string(k) + " died";
+      worst = code;
+    }
+  }
+  report::RunReport merged = report::RunReport::for_model(c.m);
+  merged.checked = !c.o.no_check;
+  for (int k = 0; k < jobs && worst == 0; ++k) {
+    const fs::path f = dir / ("shard-" + std::to_string(k) + ".json");
+    const report::RunReport shard =
+        report::RunReport::from_json(nlohmann::json::parse(read_file(f)), f.string());
+    merged.cores_powered = shard.cores_powered;
+    merged.merge(shard);
+  }
+  fs::remove_all(dir);
+  if (worst == 1)
+    throw InputError(error);
+  if (worst != 0)
+    throw std::runtime_error(error);
+  return merged;
 }
 
 } // namespace
@@ -48,6 +202,8 @@ int run_run(const RunOptions &o) {
   check_output_path("--csv", o.csv_out);
   check_output_path("--vcd", o.vcd);
   check_output_path("--trace", o.trace);
+  if (o.jobs > 1 && !o.vcd.empty())
+    throw InputError({}, "--vcd", "records one chip: use it with -j 1");
   const config::HwConfig hw = load_hw(o.hw, o.hw_params);
   const energy::EventRegistry registry = energy::build_event_registry();
   const energy::EnergyTable table = load_energy_table(o.energy, hw, registry);
@@ -74,214 +230,68 @@ int run_run(const RunOptions &o) {
                                        : o.data;
   const std::vector<glue::Example> examples =
       read_examples("run", task, data, o.text, o.text_b, o.limit);
-
   if (!o.trace.empty() && (o.trace_sentence < 0 || size_t(o.trace_sentence) >= examples.size()))
     throw InputError({}, "--trace-sentence",
                      "sentence " + std::to_string(o.trace_sentence) + " is not among the " +
                          std::to_string(examples.size()) + " simulated");
-  sim::Simulator simulator(m, hw, mp, o.watchdog_cycles, o.vcd);
-  uint64_t trace_start = 0;
-  const ref::Reference reference(m);
-  eval::EvalReport rep;
-  rep.model = m.name;
-  rep.task = task.name;
-  std::vector<uint64_t> cycles;
-  std::vector<energy::EnergyCounters> per_task(mp.tasks.size());
-  energy::EnergyCounters chip_events;
-  std::vector<double> sentence_pj;
-  uint64_t busy[4] = {0, 0, 0, 0};
+
+  const RunContext ctx{o, m, hw, mp, tok, examples};
   const double us_per_cycle = 1.0 / hw.clock_mhz;
-  nlohmann::json jsent = nlohmann::json::array();
-  std::ostringstream csv;
-  csv << "index,prediction,label,cycles,latency_us,energy_pj,bit_exact\n";
-  size_t truncated = 0; // sentences cut to max_seq_len
-  ProgressBar bar("granita run", examples.size());
+  auto line = [&](const report::RunReport &r, const report::SentenceRecord &s) {
+    std::printf("%6d %10s %10s %10llu %12.2f %12.2f\n", s.index,
+                r.label_name(s.prediction).c_str(), r.label_name(s.label).c_str(),
+                (unsigned long long)s.cycles, double(s.cycles) * us_per_cycle,
+                table.energy_pj(s.events) / 1e3);
+  };
   if (!o.quiet)
     std::printf("%6s %10s %10s %10s %12s %12s\n", "#", "prediction", "label", "cycles",
                 "latency_us", "energy_nJ");
-  for (size_t i = 0; i < examples.size(); ++i) {
-    const glue::Example &ex = examples[i];
-    std::optional<std::string_view> b;
-    if (ex.text_b)
-      b = *ex.text_b;
-    const text::Encoding enc = tok.encode(ex.text_a, b, size_t(m.arch.max_seq_len));
-    if (enc.truncated_tokens) {
-      ++truncated;
-      if (o.text_given)
-        std::fprintf(stderr,
-                     "granita: warning: --text: %zu wordpieces beyond max_seq_len %d were dropped\n",
-                     enc.truncated_tokens, m.arch.max_seq_len);
-    }
-    const bool tracing = !o.trace.empty() && int(i) == o.trace_sentence;
-    simulator.chip().trace().set_on(tracing);
-    if (tracing)
-      trace_start = uint64_t(sc_core::sc_time_stamp() / simulator.chip().period());
-    sim::SentenceRun r = simulator.run(enc.ids, enc.type_ids);
-    simulator.chip().trace().set_on(false);
-    bool exact = true;
-    if (!o.no_check) {
-      const ref::ReferenceResult want = reference.run(enc.ids, enc.type_ids);
-      if (want.logits != r.logits) {
-        simulator.run(enc.ids, enc.type_ids, true);
-        const std::string where = simulator.first_mismatch(enc.ids, enc.type_ids);
-        // A mismatch is a Granita bug, never the user's: internal error, exit code 2.
-        throw std::runtime_error("sentence " + std::to_string(i) +
-                                 ": chip logits differ from the reference: " +
-                                 (where.empty() ? "no task output differs" : where));
-      }
-      exact = want.logits == r.logits;
-    }
-    energy::EnergyCounters total = r.chip_events;
-    for (size_t t = 0; t < r.task_events.size(); ++t) {
-      per_task[t] += r.task_events[t];
-      total += r.task_events[t];
-    }
-    chip_events += r.chip_events;
-    for (int u = 0; u < 4; ++u)
-      busy[u] += r.busy_cycles[u];
-    const double pj = table.energy_pj(total);
-    sentence_pj.push_back(pj);
-    cycles.push_back(r.cycles);
-    eval::SentenceResult s;
-    s.index = int(i);
-    s.ids = enc.ids;
-    s.logits = r.logits;
-    s.prediction = r.prediction;
-    s.label = ex.label;
-    s.score = ex.score;
-    rep.sentences.push_back(s);
-    const std::string label = ex.label >= 0 && size_t(ex.label) < m.labels.size()
-                                  ? m.labels[size_t(ex.label)]
-                                  : (ex.label >= 0 ? std::to_string(ex.label) : "-");
-    const std::string pred = size_t(r.prediction) < m.labels.size()
-                                 ? m.labels[size_t(r.prediction)]
-                                 : std::to_string(r.prediction);
+  ProgressBar bar("granita run", examples.size());
+  report::RunReport rep;
+  if (o.jobs > 1) {
+    rep = simulate_parallel(ctx, table, bar);
     if (!o.quiet)
-      std::printf("%6zu %10s %10s %10llu %12.2f %12.2f\n", i, pred.c_str(), label.c_str(),
-                  (unsigned long long)r.cycles, double(r.cycles) * us_per_cycle, pj / 1e3);
-    csv << i << "," << csv_field(pred) << "," << csv_field(label) << "," << r.cycles << ","
-        << double(r.cycles) * us_per_cycle << "," << pj << "," << (exact ? 1 : 0) << "\n";
-    jsent.push_back({{"index", i},
-                     {"prediction", r.prediction},
-                     {"label", ex.label},
-                     {"logits", r.logits},
-                     {"cycles", r.cycles},
-                     {"latency_us", double(r.cycles) * us_per_cycle},
-                     {"energy_pj", pj},
-                     {"bit_exact", exact},
-                     {"truncated_tokens", enc.truncated_tokens}});
-    bar.update(i + 1);
+      for (const report::SentenceRecord &s : rep.sentences)
+        line(rep, s);
+  } else {
+    std::vector<size_t> all(examples.size());
+    for (size_t i = 0; i < all.size(); ++i)
+      all[i] = i;
+    size_t done = 0;
+    const report::RunReport shape = report::RunReport::for_model(m);
+    rep = simulate(ctx, all, [&](const report::SentenceRecord &s) {
+      if (!o.quiet)
+        line(shape, s);
+      bar.update(++done);
+    });
   }
   bar.finish();
-  eval::compute_metrics(rep, m, task, examples);
+  rep.hw = hw.name;
+  rep.task = task.name;
+  rep.mesh_x = hw.mesh_x;
+  rep.mesh_y = hw.mesh_y;
+  rep.encoding = hw.encoding;
+  rep.clock_mhz = hw.clock_mhz;
 
-  const double ns = double(examples.size());
-  energy::EnergyCounters all = chip_events;
-  for (const auto &c : per_task)
-    all += c;
-  std::map<std::string, double> by_op, by_layer, by_component;
-  std::vector<std::string> op_order;
-  for (size_t t = 0; t < mp.tasks.size(); ++t) {
-    const mapping::Task &task_t = mp.tasks[t];
-    const std::string op = task_t.op >= 0 ? m.ops[size_t(task_t.op)].name : "host";
-    if (!by_op.count(op))
-      op_order.push_back(op);
-    const double e = table.energy_pj(per_task[t]) / ns;
-    by_op[op] += e;
-    by_layer[layer_of(op)] += e;
+  // GLUE metrics over the merged sentences (the functional report computes them).
+  eval::EvalReport er;
+  for (const report::SentenceRecord &s : rep.sentences) {
+    eval::SentenceResult r;
+    r.index = s.index;
+    r.logits = s.logits;
+    r.prediction = s.prediction;
+    r.label = s.label;
+    r.score = s.score;
+    er.sentences.push_back(r);
   }
-  by_op["leakage"] += table.energy_pj(chip_events) / ns;
-  op_order.push_back("leakage");
-  by_layer["chip leakage"] += table.energy_pj(chip_events) / ns;
-  const std::vector<energy::EventEnergy> events = table.breakdown(all);
-  for (const auto &e : events)
-    by_component[registry.info(e.event).component] += e.energy_pj / ns;
-  double total_pj = 0;
-  for (const auto &e : events)
-    total_pj += e.energy_pj;
-  total_pj /= ns;
+  eval::compute_metrics(er, m, task, examples);
+  rep.metrics = er.metrics;
 
-  std::vector<uint64_t> sorted = cycles;
-  std::sort(sorted.begin(), sorted.end());
-  auto pct = [&](double p) {
-    return sorted.empty() ? 0ull
-                          : (unsigned long long)sorted[std::min(
-                                sorted.size() - 1, size_t(p * double(sorted.size() - 1) + 0.5))];
-  };
-  double mean_cycles = 0;
-  for (uint64_t c : cycles)
-    mean_cycles += double(c) / ns;
-  const double mean_us = mean_cycles * us_per_cycle;
-
-  std::printf("\ngranita run: %s on '%s' (%dx%d mesh, %s), %zu sentences, energy table '%s' (%s)\n",
-              m.name.c_str(), hw.name.c_str(), hw.mesh_x, hw.mesh_y, hw.encoding.c_str(),
-              examples.size(), table.name().c_str(), table.technology().c_str());
-  for (const auto &[k, v] : rep.metrics)
-    std::printf("  %-12s %.4f\n", k.c_str(), v);
-  if (!o.no_check)
-    std::printf("  bit-exact    logits identical to the reference on all %zu sentences\n",
-                examples.size());
-  if (truncated)
-    std::printf("  truncated    %zu of %zu sentences cut to max_seq_len %d\n", truncated,
-                examples.size(), m.arch.max_seq_len);
-  std::printf("  cycles       mean %.0f  p50 %llu  p99 %llu  (mean %.2f us at %d MHz)\n",
-              mean_cycles, pct(0.5), pct(0.99), mean_us, hw.clock_mhz);
-  std::printf("  energy       %.2f nJ per sentence, average power %.3f mW\n", total_pj / 1e3,
-              mean_us > 0 ? total_pj / mean_us * 1e-3 : 0.0);
-  std::printf("\n  %-28s %16s %12s %7s\n", "event", "count/sentence", "nJ/sentence", "share");
-  for (const auto &e : events)
-    if (e.count)
-      std::printf("  %-28s %16.0f %12.3f %6.1f%%\n", e.name.c_str(), double(e.count) / ns,
-                  e.energy_pj / ns / 1e3, total_pj > 0 ? 100.0 * e.energy_pj / ns / total_pj : 0);
-  std::printf("\n  %-28s %12s\n", "component", "nJ/sentence");
-  for (const auto &[k, v] : by_component)
-    std::printf("  %-28s %12.3f\n", k.c_str(), v / 1e3);
-  std::printf("\n  %-28s %12s\n", "layer", "nJ/sentence");
-  for (const auto &[k, v] : by_layer)
-    std::printf("  %-28s %12.3f\n", k.c_str(), v / 1e3);
-  std::printf("\n  %-28s %12s\n", "op", "nJ/sentence");
-  for (const auto &op : op_order)
-    std::printf("  %-28s %12.3f\n", op.c_str(), by_op[op] / 1e3);
-  const double cyc_all = mean_cycles * ns * double(simulator.chip().cores_powered());
-  std::printf("\n  unit utilisation (busy / powered core-cycles): accumulate %.1f%%, neuron %.1f%%, "
-              "ptsoftmax %.1f%%, bspn %.1f%%\n",
-              cyc_all > 0 ? 100.0 * double(busy[0]) / cyc_all : 0,
-              cyc_all > 0 ? 100.0 * double(busy[1]) / cyc_all : 0,
-              cyc_all > 0 ? 100.0 * double(busy[2]) / cyc_all : 0,
-              cyc_all > 0 ? 100.0 * double(busy[3]) / cyc_all : 0);
-
-  if (!o.json_out.empty()) {
-    nlohmann::json j;
-    j["version"] = 1;
-    j["model"] = m.name;
-    j["hw"] = hw.name;
-    j["mesh"] = {hw.mesh_x, hw.mesh_y};
-    j["encoding"] = hw.encoding;
-    j["energy_table"] = table.name();
-    j["clock_mhz"] = hw.clock_mhz;
-    j["cores_powered"] = simulator.chip().cores_powered();
-    j["max_seq_len"] = m.arch.max_seq_len;
-    j["truncated_sentences"] = truncated;
-    j["sentences"] = jsent;
-    for (const auto &[k, v] : rep.metrics)
-      j["metrics"][k] = v;
-    j["cycles"] = {{"mean", mean_cycles}, {"p50", pct(0.5)}, {"p99", pct(0.99)}};
-    j["latency_us_mean"] = mean_us;
-    j["energy_pj_per_sentence"] = total_pj;
-    j["power_mw"] = mean_us > 0 ? total_pj / mean_us * 1e-3 : 0.0;
-    for (const auto &e : events)
-      j["events_per_sentence"][e.name] = {{"count", double(e.count) / ns},
-                                          {"energy_pj", e.energy_pj / ns}};
-    j["energy_pj_by_op"] = by_op;
-    j["energy_pj_by_layer"] = by_layer;
-    j["energy_pj_by_component"] = by_component;
-    write_file_atomic(o.json_out, j.dump(2) + "\n");
-  }
+  std::fputs(rep.to_text(table).c_str(), stdout);
+  if (!o.json_out.empty())
+    write_file_atomic(o.json_out, rep.to_json(table).dump(2) + "\n");
   if (!o.csv_out.empty())
-    write_file_atomic(o.csv_out, csv.str());
-  if (!o.trace.empty())
-    write_file_atomic(o.trace, simulator.trace_json(trace_start));
-  simulator.commit_vcd();
+    write_file_atomic(o.csv_out, rep.to_csv(table));
   return 0;
 }
 

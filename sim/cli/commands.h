@@ -55,6 +55,7 @@ struct RunOptions {
   std::string vcd;        // VCD of key signals (whole run)
   std::string trace;      // Perfetto/Chrome trace JSON of one sentence
   int trace_sentence = 0; // which sentence --trace records
+  int jobs = 1;           // worker processes, one chip each
 };
 int run_run(const RunOptions &o);
 

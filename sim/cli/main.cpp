@@ -12,6 +12,7 @@
 #include "src/model/sorbet_model.h"
 #include "src/model/synthetic_model.h"
 #include "src/ref/sorbet_reference.h"
+#include "src/report/run_report.h"
 #include "src/text/vocab.h"
 #include "src/text/wordpiece_tokenizer.h"
 #include "src/util/data_path.h"
@@ -205,15 +206,47 @@ int run_synth(const SynthOptions &o) {
 
 struct EnergyOptions {
   std::string model_dir;
+  std::string reprice; // a `granita run --json` report to price again
   std::string energy = "snn-ac-mac";
+  bool energy_given = false;
   std::string task;
   std::string data;
   std::string json_out;
   int limit = 100;
 };
 
+// A finished run priced with another energy table, without simulating again (the run JSON keeps
+// every op's raw event counts).
+int run_reprice(const EnergyOptions &o) {
+  if (!o.model_dir.empty())
+    throw InputError({}, "--model", "--reprice prices a finished run: leave out --model");
+  cli::check_output_path("--json", o.json_out);
+  const nlohmann::json j = [&] {
+    try {
+      return nlohmann::json::parse(read_file(o.reprice));
+    } catch (const nlohmann::json::parse_error &e) {
+      throw InputError({o.reprice}, "", std::string("not JSON: ") + e.what());
+    }
+  }();
+  const report::RunReport rep = report::RunReport::from_json(j, o.reprice);
+  const energy::EventRegistry registry = energy::build_event_registry();
+  const std::string name = o.energy_given ? o.energy : j.value("energy_table", "");
+  const energy::EnergyTable table = energy::EnergyTable::load(
+      energy::resolve_energy_table(name, energy::default_configs_dir()), registry);
+  std::printf("%s priced with '%s' (simulated with '%s')\n", o.reprice.c_str(),
+              table.name().c_str(), j.value("energy_table", "?").c_str());
+  std::fputs(rep.to_text(table).c_str(), stdout);
+  if (!o.json_out.empty())
+    write_file_atomic(o.json_out, rep.to_json(table).dump(2) + "\n");
+  return 0;
+}
+
 // The analytical AC/MAC estimate of the Sorbet paper (docs/energy.md) over GLUE sentences.
 int run_energy(const EnergyOptions &o) {
+  if (!o.reprice.empty())
+    return run_reprice(o);
+  if (o.model_dir.empty())
+    throw InputError({}, "--model", "required (or --reprice RUN.json)");
   const model::SorbetModel m = model::load_package(o.model_dir);
   cli::check_task_matches_model(o.task, m);
   const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
@@ -320,7 +353,10 @@ int main(int argc, char **argv) {
   EnergyOptions en;
   auto *energy_cmd = app.add_subcommand(
       "energy", "analytical energy estimate (ACs x E_AC vs a same-shape BERT's MACs x E_MAC)");
-  energy_cmd->add_option("--model", en.model_dir, "model package directory")->required();
+  energy_cmd->add_option("--model", en.model_dir, "model package directory");
+  energy_cmd->add_option("--reprice", en.reprice,
+                         "price a `granita run --json` report with --energy TABLE instead "
+                         "(no simulation)");
   energy_cmd->add_option("--energy", en.energy,
                          "energy table with a convention section: name in configs/energy or a "
                          "path (default snn-ac-mac)");
@@ -352,6 +388,10 @@ int main(int argc, char **argv) {
   run->add_option("--vcd", ro.vcd, "write a VCD of key signals (router flits, unit busy)");
   run->add_option("--trace", ro.trace, "write a Perfetto/Chrome trace JSON of one sentence");
   run->add_option("--trace-sentence", ro.trace_sentence, "sentence for --trace (default 0)");
+  run->add_option("-j,--jobs", ro.jobs,
+                  "worker processes, one chip each, on interleaved sentences (default 1); the "
+                  "merged report is the one of -j 1")
+      ->check(CLI::Range(1, 256));
   run->add_option("--watchdog-cycles", ro.watchdog_cycles,
                   "stop with an error after this many cycles without progress")
       ->check(CLI::Range(uint64_t(1), uint64_t(1) << 62));
@@ -438,6 +478,7 @@ int main(int argc, char **argv) {
                  sub.empty() ? "" : (sub + " ").c_str());
     return 1;
   }
+  en.energy_given = energy_cmd->count("--energy") > 0;
   eo.text_given = eval->count("--text") > 0;
   eo.text_b_given = eval->count("--text-b") > 0;
   ro.text_given = run->count("--text") > 0;

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "src/energy/energy_table.h"
+#include "src/energy/event_registry.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace granita::model {
+struct SorbetModel;
+}
+
+/// The report of a cycle-accurate run (docs/report-format.md): what was simulated and the raw
+/// counts it produced. Prices are applied only when the report is rendered, so one run can be
+/// priced with any energy table (`granita energy --reprice`), and shards of one run
+/// (`granita run -j N`) merge into exactly the report of a single run.
+namespace granita::report {
+
+constexpr int kRunReportVersion = 2;
+
+/// One simulated sentence (or pair).
+struct SentenceRecord {
+  int index = 0;                 // row in the input, 0-based
+  int prediction = 0;
+  int label = -1;                // gold label index, -1 when unlabelled
+  double score = 0;              // STS-B gold score
+  std::vector<int64_t> logits;
+  uint64_t cycles = 0;
+  bool bit_exact = false;        // logits checked equal to the reference's (false: not checked)
+  size_t truncated_tokens = 0;   // wordpieces dropped to fit max_seq_len
+  energy::EnergyCounters events; // every event of this sentence (all tasks and the chip)
+};
+
+/// Energy of a report under one table, per sentence on average.
+struct PricedReport {
+  double energy_pj = 0;                               // per sentence
+  std::vector<energy::EventEnergy> events;            // summed over sentences, registry order
+  std::vector<std::pair<std::string, double>> by_op;  // pJ per sentence, op order, then leakage
+  std::vector<std::pair<std::string, double>> by_layer;     // layer order, then chip leakage
+  std::vector<std::pair<std::string, double>> by_component; // registry component order
+  std::vector<double> sentence_pj;                    // per sentence, in sentence order
+};
+
+/// Contract: op_names / op_layers / op_events are parallel (one entry per model op, in model
+/// order, then "host"); sentences are in index order with distinct indices.
+struct RunReport {
+  std::string model, task, hw, encoding;
+  int mesh_x = 0, mesh_y = 0, clock_mhz = 0, cores_powered = 0, max_seq_len = 0;
+  bool checked = true; // every sentence was compared with the reference
+  std::vector<std::string> labels;
+  std::vector<std::string> op_names, op_layers;
+  std::vector<energy::EnergyCounters> op_events; // summed over sentences
+  energy::EnergyCounters chip_events;            // not owned by a task (leakage), summed
+  std::array<uint64_t, 4> unit_busy_cycles{};    // accumulate, neuron, ptsoftmax, bspn; summed
+  std::vector<SentenceRecord> sentences;
+  std::vector<std::pair<std::string, double>> metrics; // empty when unlabelled
+
+  /// An empty report of `model`'s ops (counts to be added by the simulator).
+  static RunReport for_model(const model::SorbetModel &model);
+  /// Adds a shard's sentences and counts (a shard of the same run: same ops and chip).
+  void merge(const RunReport &shard);
+
+  size_t truncated_sentences() const;
+  double cycles_mean() const;
+  /// The cycle count at percentile p (0..1), nearest rank on the sorted per-sentence cycles.
+  uint64_t cycles_percentile(double p) const;
+
+  PricedReport price(const energy::EnergyTable &table) const;
+  /// The JSON report (schema version kRunReportVersion) priced with `table`; it keeps the raw
+  /// counts, so from_json() restores the report exactly.
+  nlohmann::json to_json(const energy::EnergyTable &table) const;
+  /// A report written by to_json(); InputError naming `file` and the key on anything else.
+  static RunReport from_json(const nlohmann::json &j, const std::string &file);
+  /// The summary table printed by `granita run` (after the per-sentence lines).
+  std::string to_text(const energy::EnergyTable &table) const;
+  /// One line per sentence: index, prediction and label (index and name), cycles, latency, energy.
+  std::string to_csv(const energy::EnergyTable &table) const;
+  /// A label index as its name ("-" when unlabelled).
+  std::string label_name(int index) const;
+};
+
+/// The layer each op belongs to, from the graph's structure (not from op names): "embedding"
+/// for the ops before the first fire, "layer N" for the ops of encoder layer N (two residual
+/// adds per layer, each followed by its BSPN), "pooler+classifier" from the [CLS] selection on.
+std::vector<std::string> op_layers(const model::SorbetModel &model);
+
+} // namespace granita::report

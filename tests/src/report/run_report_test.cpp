@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+// The run report type: layers from the graph, pricing by hand, JSON round trip, shard merging.
+#include "src/model/sorbet_model.h"
+#include "src/report/run_report.h"
+#include "tests/test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace granita::report {
+namespace {
+
+using energy::Event;
+
+const std::filesystem::path kSource = GRANITA_SOURCE_DIR;
+
+// Prices chosen so that every sum below is exact in binary: row_read 2, synop 0.5, link 0.25,
+// leak 1; everything else 0.
+const char *kTable = R"(version: 1
+name: t
+technology: test
+source: hand-made prices
+events:
+  crossbar: {row_read: 2}
+  accumulate: {synop: 0.5, add: 0, shift: 0}
+  neuron: {update: 0, spike: 0}
+  ptsoftmax: {shift: 0, add: 0, compare: 0}
+  bspn: {shift: 0, add: 0, compare: 0}
+  sram: {read_bit: 0, write_bit: 0}
+  router: {buffer_write_bit: 0, buffer_read_bit: 0, switch_bit: 0, route: 0}
+  link: {bit: 0.25}
+  core: {leak_cycle: 1}
+)";
+
+RunReport two_op_report() {
+  RunReport r;
+  r.model = "m";
+  r.task = "SST-2";
+  r.hw = "h";
+  r.encoding = "rate";
+  r.mesh_x = 2;
+  r.mesh_y = 1;
+  r.clock_mhz = 500;
+  r.cores_powered = 2;
+  r.max_seq_len = 8;
+  r.labels = {"negative", "positive"};
+  r.op_names = {"a", "b", "host"};
+  r.op_layers = {"embedding", "layer 0", "host"};
+  r.op_events.assign(3, {});
+  return r;
+}
+
+SentenceRecord sentence(int index, uint64_t cycles, uint64_t rows, uint64_t leak) {
+  SentenceRecord s;
+  s.index = index;
+  s.prediction = index % 2;
+  s.label = 1;
+  s.logits = {int64_t(index), -int64_t(index)};
+  s.cycles = cycles;
+  s.bit_exact = true;
+  s.events.add(Event::CrossbarRowRead, rows);
+  s.events.add(Event::CoreLeakCycle, leak);
+  return s;
+}
+
+TEST(RunReport, LayersComeFromTheGraph) {
+  // The shipped model names its ops layers.N.*: an independent way to know their layer.
+  const model::SorbetModel m = model::load_package(kSource / "models" / "sst2-sorbet");
+  const std::vector<std::string> layers = op_layers(m);
+  ASSERT_EQ(layers.size(), m.ops.size());
+  for (size_t i = 0; i < m.ops.size(); ++i) {
+    const std::string &n = m.ops[i].name;
+    SCOPED_TRACE(n);
+    if (n.rfind("layers.", 0) == 0)
+      EXPECT_EQ(layers[i], "layer " + n.substr(7, n.find('.', 7) - 7));
+    else if (n.rfind("embed", 0) == 0)
+      EXPECT_EQ(layers[i], "embedding");
+    else
+      EXPECT_EQ(layers[i], "pooler+classifier");
+  }
+}
+
+TEST(RunReport, PricesByOpLayerComponentAndSentence) {
+  const energy::EventRegistry reg = energy::build_event_registry();
+  const energy::EnergyTable t = energy::EnergyTable::parse(kTable, "t.yaml", reg);
+  RunReport r = two_op_report();
+  // Two sentences: op a reads 10 rows (20 pJ), op b does 8 synops (4 pJ) and the chip leaks 6
+  // core-cycles (6 pJ): 30 pJ in all, 15 per sentence.
+  r.op_events[0].add(Event::CrossbarRowRead, 10);
+  r.op_events[1].add(Event::AccumulateSynop, 8);
+  r.chip_events.add(Event::CoreLeakCycle, 6);
+  r.sentences = {sentence(0, 100, 4, 2), sentence(1, 300, 6, 4)};
+  const PricedReport p = r.price(t);
+  EXPECT_DOUBLE_EQ(p.energy_pj, 15.0);
+  ASSERT_EQ(p.by_op.size(), 4u); // a, b, host, leakage
+  EXPECT_EQ(p.by_op[0], std::make_pair(std::string("a"), 10.0));
+  EXPECT_EQ(p.by_op[1], std::make_pair(std::string("b"), 2.0));
+  EXPECT_EQ(p.by_op[3], std::make_pair(std::string("leakage"), 3.0));
+  ASSERT_EQ(p.by_layer.size(), 4u); // embedding, layer 0, host, chip leakage
+  EXPECT_DOUBLE_EQ(p.by_layer[1].second, 2.0);
+  EXPECT_DOUBLE_EQ(p.sentence_pj[0], 8.0 + 2.0);  // 4 rows × 2 + 2 leak cycles × 1
+  EXPECT_DOUBLE_EQ(p.sentence_pj[1], 12.0 + 4.0);
+  double components = 0;
+  for (const auto &[c, v] : p.by_component)
+    components += v;
+  EXPECT_DOUBLE_EQ(components, 15.0);
+  EXPECT_DOUBLE_EQ(r.cycles_mean(), 200.0);
+  EXPECT_EQ(r.cycles_percentile(0.0), 100u);
+  EXPECT_EQ(r.cycles_percentile(1.0), 300u);
+  // 200 cycles × 2 cores × 2 sentences = 800 core-cycles; 200 accumulate-busy = 25%.
+  r.unit_busy_cycles = {200, 0, 0, 0};
+  EXPECT_DOUBLE_EQ(r.to_json(t)["unit_utilization"]["accumulate"].get<double>(), 0.25);
+}
+
+TEST(RunReport, JsonKeepsEveryCountAndLabelNamesMatchTheCsv) {
+  const energy::EventRegistry reg = energy::build_event_registry();
+  const energy::EnergyTable t = energy::EnergyTable::parse(kTable, "t.yaml", reg);
+  RunReport r = two_op_report();
+  r.op_events[1].add(Event::AccumulateSynop, 8);
+  r.op_events[2].add(Event::LinkBit, 3);
+  r.chip_events.add(Event::CoreLeakCycle, 6);
+  r.unit_busy_cycles = {1, 2, 3, 4};
+  r.metrics = {{"accuracy", 0.5}};
+  r.sentences = {sentence(0, 100, 4, 2), sentence(1, 300, 6, 4)};
+  r.sentences[1].truncated_tokens = 7;
+  const nlohmann::json j = r.to_json(t);
+  const RunReport back = RunReport::from_json(j, "r.json");
+  EXPECT_EQ(back.to_json(t), j);
+  EXPECT_EQ(back.op_events[2].count(Event::LinkBit), 3u);
+  EXPECT_EQ(back.sentences[1].events, r.sentences[1].events);
+  EXPECT_EQ(back.truncated_sentences(), 1u);
+  EXPECT_EQ(j["sentences"][1]["label"], 1);
+  EXPECT_EQ(j["sentences"][1]["label_name"], "positive");
+  const std::string csv = r.to_csv(t);
+  EXPECT_NE(csv.find("\n1,1,positive,1,positive,300,0.6,16,1,7\n"), std::string::npos) << csv;
+  nlohmann::json bad = j;
+  bad["version"] = 1;
+  EXPECT_NE(test::input_error_message([&] { RunReport::from_json(bad, "r.json"); })
+                .find("r.json: version: run report version 1"),
+            std::string::npos);
+  bad = j;
+  bad["counts"]["chip"]["core.leak_cycl"] = 1;
+  EXPECT_NE(test::input_error_message([&] { RunReport::from_json(bad, "r.json"); })
+                .find("counts.chip.core.leak_cycl: unknown energy event"),
+            std::string::npos);
+}
+
+TEST(RunReport, ShardsMergeIntoTheWholeRun) {
+  const energy::EventRegistry reg = energy::build_event_registry();
+  const energy::EnergyTable t = energy::EnergyTable::parse(kTable, "t.yaml", reg);
+  RunReport whole = two_op_report(), even = two_op_report(), odd = two_op_report();
+  for (int i = 0; i < 5; ++i) {
+    RunReport &shard = i % 2 ? odd : even;
+    const SentenceRecord s = sentence(i, 100 + uint64_t(i), uint64_t(i), 1);
+    for (RunReport *r : {&whole, &shard}) {
+      r->sentences.push_back(s);
+      r->op_events[0].add(Event::CrossbarRowRead, uint64_t(i));
+      r->chip_events.add(Event::CoreLeakCycle, 1);
+      r->unit_busy_cycles[1] += 10;
+    }
+  }
+  RunReport merged = two_op_report();
+  merged.merge(odd);
+  merged.merge(even);
+  EXPECT_EQ(merged.to_json(t), whole.to_json(t));
+}
+
+} // namespace
+} // namespace granita::report
