@@ -61,6 +61,7 @@ void Core::begin_sentence(int n) {
     ts.done = 0;
   }
   m_busy.fill(0);
+  m_span.assign(m_state.size(), Span{});
   m_captured.assign(m_capture ? m_state.size() : 0, {});
   for (size_t i = 0; i < m_captured.size(); ++i)
     m_captured[i].assign(size_t(n_for(m_prog.mapping.tasks[size_t(m_state[i].id)])), {});
@@ -267,6 +268,9 @@ void Core::start(Unit u, uint64_t now) {
     m_captured[size_t(r.job.local)][size_t(r.job.token)] = r.out;
   r.end = now + uint64_t(cycles);
   r.active = true;
+  Span &sp = m_span[size_t(r.job.local)];
+  sp.first = std::min(sp.first, now);
+  sp.last = std::max(sp.last, r.end);
   m_busy[size_t(u)] += uint64_t(cycles);
   m_unit_busy[size_t(u)] = true;
   if (m_trace)

@@ -57,6 +57,13 @@ public:
   uint64_t jobs_done() const { return m_jobs_done; }
   /// Busy cycles per unit in this sentence (accumulate, neuron, ptsoftmax, bspn).
   const std::array<uint64_t, 4> &busy_cycles() const { return m_busy; }
+  /// Per local task in this sentence: the cycle its first job started and its last job ended
+  /// (UINT64_MAX / 0 when it ran no job).
+  struct Span {
+    uint64_t first = UINT64_MAX, last = 0;
+  };
+  const std::vector<Span> &task_spans() const { return m_span; }
+  int index() const { return m_p.index; }
   /// Tasks still waiting for inputs, for the watchdog's report.
   std::string waiting_state() const;
   const std::vector<int> &tasks() const { return m_task_ids; }
@@ -121,6 +128,7 @@ private:
   std::array<std::deque<Job>, kNumUnits> m_queue;
   std::array<Running, kNumUnits> m_running;
   std::array<uint64_t, kNumUnits> m_busy{};
+  std::vector<Span> m_span; // per local task
   std::deque<LocalMessage> m_local;   // messages between tasks of this core (1 cycle)
   std::deque<Job> m_parked;           // jobs waiting for their op's sentence-wide reduction
   int m_n = 0;

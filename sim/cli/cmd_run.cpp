@@ -93,6 +93,24 @@ report::RunReport simulate(const RunContext &c, const std::vector<size_t> &indic
     rep.chip_events += r.chip_events;
     for (int u = 0; u < 4; ++u)
       rep.unit_busy_cycles[size_t(u)] += r.busy_cycles[u];
+    // Timing views: each op's first start and last end over its tasks, per-core and router load.
+    std::vector<std::pair<uint64_t, uint64_t>> op_spans(c.m.ops.size(), {UINT64_MAX, 0});
+    for (size_t t = 0; t < r.task_spans.size(); ++t) {
+      const int op = c.mp.tasks[t].op;
+      if (op < 0 || r.task_spans[t].first == UINT64_MAX)
+        continue;
+      auto &sp = op_spans[size_t(op)];
+      sp = {std::min(sp.first, r.task_spans[t].first), std::max(sp.second, r.task_spans[t].second)};
+    }
+    rep.add_op_spans(op_spans);
+    rep.drain_cycles_sum += r.drain_cycles;
+    rep.core_busy.resize(size_t(c.hw.mesh_x * c.hw.mesh_y));
+    for (const auto &[core, busy] : r.core_busy)
+      for (size_t u = 0; u < 4; ++u)
+        rep.core_busy[size_t(core)][u] += busy[u];
+    rep.router_flits.resize(r.router_flits.size());
+    for (size_t k = 0; k < r.router_flits.size(); ++k)
+      rep.router_flits[k] += r.router_flits[k];
     rep.sentences.push_back(std::move(s));
     done(rep.sentences.back());
   }

@@ -70,6 +70,9 @@ SentenceRun Simulator::run(const std::vector<int32_t> &ids, const std::vector<in
                      std::to_string(m_model.arch.max_seq_len));
   for (auto &c : m_chip->cores())
     c->set_capture(capture);
+  m_router_flits_before.clear();
+  for (const auto &router : m_chip->routers())
+    m_router_flits_before.push_back(router->flits_forwarded());
   m_chip->begin_sentence(ids, type_ids);
   sc_core::sc_start();
   hw::HostInterface &host = m_chip->host();
@@ -88,6 +91,21 @@ SentenceRun Simulator::run(const std::vector<int32_t> &ids, const std::vector<in
     if (r.logits[j] > r.logits[size_t(r.prediction)])
       r.prediction = int(j);
   r.cycles = host.done_cycle() - host.start_cycle();
+  const uint64_t now = uint64_t(sc_core::sc_time_stamp() / m_chip->period());
+  r.drain_cycles = now > host.done_cycle() ? now - host.done_cycle() : 0;
+  r.task_spans.assign(m_prog.mapping.tasks.size(), {UINT64_MAX, 0});
+  for (const auto &c : m_chip->cores()) {
+    r.core_busy.emplace_back(c->index(), c->busy_cycles());
+    for (size_t i = 0; i < c->tasks().size(); ++i) {
+      const hw::Core::Span &sp = c->task_spans()[i];
+      if (sp.first != UINT64_MAX)
+        r.task_spans[size_t(c->tasks()[i])] = {sp.first - host.start_cycle(),
+                                               sp.last - host.start_cycle()};
+    }
+  }
+  for (const auto &router : m_chip->routers()) {
+    r.router_flits.push_back(router->flits_forwarded() - m_router_flits_before[r.router_flits.size()]);
+  }
   r.task_events = m_chip->ledger().tasks();
   r.chip_events = m_chip->ledger().chip();
   r.chip_events.add(energy::Event::CoreLeakCycle, r.cycles * uint64_t(m_chip->cores_powered()));

@@ -24,6 +24,14 @@ struct SentenceRun {
   std::vector<energy::EnergyCounters> task_events; // per mapping task
   energy::EnergyCounters chip_events;              // leakage
   uint64_t busy_cycles[4] = {0, 0, 0, 0};          // accumulate, neuron, ptsoftmax, bspn (all cores)
+  uint64_t drain_cycles = 0; // from the logits' arrival until the chip is idle again
+  /// Per mapping task: first job start and last job end, in cycles from the sentence's start
+  /// ({UINT64_MAX, 0} for tasks that ran no job: the host's, or tokens that never reach them).
+  std::vector<std::pair<uint64_t, uint64_t>> task_spans;
+  /// Per powered core: its mesh index and busy cycles per unit.
+  std::vector<std::pair<int, std::array<uint64_t, 4>>> core_busy;
+  /// Per mesh router: flits forwarded during this sentence.
+  std::vector<uint64_t> router_flits;
 };
 
 /// Builds the chip (SystemC elaboration, once per process) and runs sentences on it one after
@@ -60,6 +68,7 @@ private:
   const config::HwConfig &m_hw;
   hw::Program m_prog;
   std::unique_ptr<Chip> m_chip;
+  std::vector<uint64_t> m_router_flits_before; // routers' counters when the sentence started
 };
 
 } // namespace granita::sim

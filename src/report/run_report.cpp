@@ -98,7 +98,70 @@ RunReport RunReport::for_model(const model::SorbetModel &m) {
   r.op_names.push_back("host");
   r.op_layers.push_back("host");
   r.op_events.assign(r.op_names.size(), {});
+  for (const model::Op &op : m.ops) {
+    std::vector<int> ins;
+    for (int i : op.inputs)
+      if (i >= 0)
+        ins.push_back(i);
+    r.op_inputs.push_back(ins);
+  }
+  r.output_op = m.output;
+  r.op_start_sum.assign(m.ops.size(), 0);
+  r.op_end_sum.assign(m.ops.size(), 0);
+  r.op_runs.assign(m.ops.size(), 0);
   return r;
+}
+
+void RunReport::add_op_spans(const std::vector<std::pair<uint64_t, uint64_t>> &spans) {
+  for (size_t i = 0; i < spans.size() && i < op_runs.size(); ++i)
+    if (spans[i].first != UINT64_MAX) {
+      op_start_sum[i] += spans[i].first;
+      op_end_sum[i] += spans[i].second;
+      ++op_runs[i];
+    }
+}
+
+std::vector<int> RunReport::critical_path() const {
+  std::vector<int> path;
+  auto mean = [&](const std::vector<uint64_t> &sum, int op) {
+    return op_runs[size_t(op)] ? double(sum[size_t(op)]) / double(op_runs[size_t(op)]) : -1.0;
+  };
+  // An op's end is its last job over all tokens; what held its consumer back is what the input
+  // delivered before the consumer's first job could start: the end clipped at that start.
+  // Ops that ran on no core (the host's embedding) end the walk.
+  for (int op = output_op; op >= 0 && op_runs[size_t(op)] > 0;) {
+    path.push_back(op);
+    const double start = mean(op_start_sum, op);
+    int next = -1;
+    double best = -2;
+    for (int in : op_inputs[size_t(op)]) {
+      const double d = std::min(mean(op_end_sum, in), start);
+      if (d > best || (d == best && mean(op_end_sum, in) > mean(op_end_sum, next))) {
+        best = d;
+        next = in;
+      }
+    }
+    op = next;
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+double RunReport::sentences_per_second() const {
+  if (sentences.empty() || clock_mhz <= 0)
+    return 0;
+  const double per = cycles_mean() + double(drain_cycles_sum) / double(sentences.size());
+  return per > 0 ? double(clock_mhz) * 1e6 / per : 0;
+}
+
+double RunReport::pipelined_sentences_per_second() const {
+  uint64_t worst = 0;
+  for (const auto &c : core_busy)
+    for (uint64_t b : c)
+      worst = std::max(worst, b);
+  if (worst == 0 || clock_mhz <= 0)
+    return 0;
+  return double(clock_mhz) * 1e6 / (double(worst) / double(sentences.size()));
 }
 
 void RunReport::merge(const RunReport &s) {
@@ -109,6 +172,21 @@ void RunReport::merge(const RunReport &s) {
   for (size_t u = 0; u < unit_busy_cycles.size(); ++u)
     unit_busy_cycles[u] += s.unit_busy_cycles[u];
   checked = checked && s.checked;
+  for (size_t i = 0; i < op_runs.size() && i < s.op_runs.size(); ++i) {
+    op_start_sum[i] += s.op_start_sum[i];
+    op_end_sum[i] += s.op_end_sum[i];
+    op_runs[i] += s.op_runs[i];
+  }
+  drain_cycles_sum += s.drain_cycles_sum;
+  if (core_busy.size() < s.core_busy.size())
+    core_busy.resize(s.core_busy.size());
+  for (size_t c = 0; c < s.core_busy.size(); ++c)
+    for (size_t u = 0; u < 4; ++u)
+      core_busy[c][u] += s.core_busy[c][u];
+  if (router_flits.size() < s.router_flits.size())
+    router_flits.resize(s.router_flits.size());
+  for (size_t k = 0; k < s.router_flits.size(); ++k)
+    router_flits[k] += s.router_flits[k];
   sentences.insert(sentences.end(), s.sentences.begin(), s.sentences.end());
   std::sort(sentences.begin(), sentences.end(),
             [](const SentenceRecord &a, const SentenceRecord &b) { return a.index < b.index; });
@@ -218,14 +296,64 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
   for (size_t u = 0; u < 4; ++u)
     j["unit_utilization"][kUnits[u]] =
         core_cycles > 0 ? double(unit_busy_cycles[u]) / core_cycles : 0.0;
+  // Timing views: per op and layer (mean first start / last end, cycles from the sentence's
+  // start), the critical path, throughput, and per-core / per-router load on the mesh.
+  auto mean = [](uint64_t sum, uint64_t n) { return n ? double(sum) / double(n) : 0.0; };
+  std::map<std::string, std::pair<double, double>> layer_span;
+  std::vector<std::string> layer_order;
+  for (size_t i = 0; i < op_runs.size(); ++i) {
+    if (!op_runs[i])
+      continue;
+    const double s0 = mean(op_start_sum[i], op_runs[i]), s1 = mean(op_end_sum[i], op_runs[i]);
+    j["latency"]["by_op"][op_names[i]] = {{"start", s0}, {"end", s1}, {"span", s1 - s0}};
+    auto it = layer_span.find(op_layers[i]);
+    if (it == layer_span.end()) {
+      layer_order.push_back(op_layers[i]);
+      layer_span[op_layers[i]] = {s0, s1};
+    } else {
+      it->second = {std::min(it->second.first, s0), std::max(it->second.second, s1)};
+    }
+  }
+  for (const std::string &l : layer_order)
+    j["latency"]["by_layer"][l] = {{"start", layer_span[l].first},
+                                   {"end", layer_span[l].second},
+                                   {"span", layer_span[l].second - layer_span[l].first}};
+  j["latency"]["critical_path"] = nlohmann::json::array();
+  for (int op : critical_path())
+    j["latency"]["critical_path"].push_back(op_names[size_t(op)]);
+  j["throughput"] = {{"drain_cycles_mean", mean(drain_cycles_sum, sentences.size())},
+                     {"sentences_per_second", sentences_per_second()},
+                     {"pipelined_sentences_per_second_bound", pipelined_sentences_per_second()}};
+  j["mesh_load"] = nlohmann::json::array();
+  const double sentence_cycles = cycles_mean() * ns;
+  for (size_t c = 0; c < size_t(mesh_x * mesh_y); ++c) {
+    nlohmann::json node = {{"core", c}, {"x", mesh_x ? int(c) % mesh_x : 0},
+                           {"y", mesh_x ? int(c) / mesh_x : 0}};
+    for (size_t u = 0; u < 4; ++u)
+      node["utilization"][kUnits[u]] =
+          c < core_busy.size() && sentence_cycles > 0 ? double(core_busy[c][u]) / sentence_cycles
+                                                      : 0.0;
+    node["router_flits_per_sentence"] = c < router_flits.size() ? double(router_flits[c]) / ns : 0;
+    j["mesh_load"].push_back(node);
+  }
   nlohmann::json ops = nlohmann::json::array();
-  for (size_t i = 0; i < op_names.size(); ++i)
-    ops.push_back({{"name", op_names[i]},
-                   {"layer", op_layers[i]},
-                   {"events", counts_json(op_events[i], reg)}});
+  for (size_t i = 0; i < op_names.size(); ++i) {
+    nlohmann::json o = {{"name", op_names[i]},
+                        {"layer", op_layers[i]},
+                        {"events", counts_json(op_events[i], reg)}};
+    if (i < op_runs.size())
+      o["time"] = {op_start_sum[i], op_end_sum[i], op_runs[i]};
+    if (i < op_inputs.size())
+      o["inputs"] = op_inputs[i];
+    ops.push_back(o);
+  }
   j["counts"] = {{"ops", ops},
                  {"chip", counts_json(chip_events, reg)},
-                 {"unit_busy_cycles", unit_busy_cycles}};
+                 {"unit_busy_cycles", unit_busy_cycles},
+                 {"output_op", output_op},
+                 {"drain_cycles", drain_cycles_sum},
+                 {"core_busy", core_busy},
+                 {"router_flits", router_flits}};
   nlohmann::json sj = nlohmann::json::array();
   for (size_t i = 0; i < sentences.size(); ++i) {
     const SentenceRecord &s = sentences[i];
@@ -282,7 +410,25 @@ RunReport RunReport::from_json(const nlohmann::json &j, const std::string &file)
     r.op_layers.push_back(get<std::string>(ops[i], "layer", file, where));
     r.op_events.push_back(counts_from(need(ops[i], "events", file, where), reg, file,
                                       where + ".events"));
+    if (ops[i].contains("time")) {
+      const auto t = get<std::vector<uint64_t>>(ops[i], "time", file, where);
+      if (t.size() != 3)
+        throw InputError({file}, where + ".time", "expected [start sum, end sum, runs]");
+      r.op_start_sum.push_back(t[0]);
+      r.op_end_sum.push_back(t[1]);
+      r.op_runs.push_back(t[2]);
+      r.op_inputs.push_back(get<std::vector<int>>(ops[i], "inputs", file, where));
+      for (int in : r.op_inputs.back())
+        if (in < 0 || size_t(in) >= ops.size())
+          throw InputError({file}, where + ".inputs", "input op index out of range");
+    }
   }
+  r.output_op = get<int>(counts, "output_op", file, "counts");
+  if (r.output_op < -1 || r.output_op >= int(r.op_inputs.size()))
+    throw InputError({file}, "counts.output_op", "not an op index");
+  r.drain_cycles_sum = get<uint64_t>(counts, "drain_cycles", file, "counts");
+  r.core_busy = get<std::vector<std::array<uint64_t, 4>>>(counts, "core_busy", file, "counts");
+  r.router_flits = get<std::vector<uint64_t>>(counts, "router_flits", file, "counts");
   r.chip_events = counts_from(need(counts, "chip", file, "counts"), reg, file, "counts.chip");
   const auto busy = get<std::vector<uint64_t>>(counts, "unit_busy_cycles", file, "counts");
   if (busy.size() != 4)
@@ -362,6 +508,32 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
   table_of("layer", p.by_layer);
   table_of("op", p.by_op);
   const double core_cycles = cycles_mean() * ns * double(cores_powered);
+  // Latency per layer and the critical path (mean first start / last end of each op).
+  const nlohmann::json lat = to_json(table)["latency"];
+  if (lat.contains("by_layer")) {
+    std::snprintf(b, sizeof b, "\n  %-28s %12s %12s %12s\n", "latency by layer", "start",
+                  "end", "span");
+    os << b;
+    for (auto it = lat["by_layer"].begin(); it != lat["by_layer"].end(); ++it) {
+      std::snprintf(b, sizeof b, "  %-28s %12.0f %12.0f %12.0f\n", it.key().c_str(),
+                    it.value()["start"].get<double>(), it.value()["end"].get<double>(),
+                    it.value()["span"].get<double>());
+      os << b;
+    }
+    os << "\n  critical path (each op's input that finished last), cycles:\n";
+    for (const auto &op : lat["critical_path"]) {
+      const auto &t = lat["by_op"].at(op.get<std::string>());
+      std::snprintf(b, sizeof b, "    %-26s %12.0f %12.0f\n", op.get<std::string>().c_str(),
+                    t["start"].get<double>(), t["end"].get<double>());
+      os << b;
+    }
+  }
+  std::snprintf(b, sizeof b, "\n  throughput   %.1f sentences/s one after another (drain %.0f "
+                             "cycles after the logits); pipelined bound %.1f sentences/s\n",
+                sentences_per_second(),
+                sentences.empty() ? 0.0 : double(drain_cycles_sum) / ns,
+                pipelined_sentences_per_second());
+  os << b;
   os << "\n  unit utilisation (busy / powered core-cycles):";
   for (size_t u = 0; u < 4; ++u) {
     std::snprintf(b, sizeof b, "%s %s %.1f%%", u ? "," : "", kUnits[u],

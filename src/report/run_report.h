@@ -61,6 +61,22 @@ struct RunReport {
   std::vector<SentenceRecord> sentences;
   std::vector<std::pair<std::string, double>> metrics; // empty when unlabelled
 
+  // Timing views (sums over sentences, so shards merge by adding).
+  std::vector<std::vector<int>> op_inputs; // per op (not host): indices of its input ops
+  int output_op = -1;                      // the op producing the logits
+  /// Per op: Σ first-job start, Σ last-job end (cycles from the sentence's start), sentences run.
+  std::vector<uint64_t> op_start_sum, op_end_sum, op_runs;
+  uint64_t drain_cycles_sum = 0; // Σ cycles from the logits to an idle chip
+  /// Per mesh core index: busy cycles per unit (accumulate, neuron, ptsoftmax, bspn), summed.
+  std::vector<std::array<uint64_t, 4>> core_busy;
+  std::vector<uint64_t> router_flits; // per mesh router: flits forwarded, summed
+
+  /// Adds one sentence's op spans ({UINT64_MAX, 0} for ops that did not run).
+  void add_op_spans(const std::vector<std::pair<uint64_t, uint64_t>> &op_spans);
+  /// The chain of ops that bounds a sentence's latency, from the embedding to the logits: each
+  /// op's input that finished last (on the mean start/end times).
+  std::vector<int> critical_path() const;
+
   /// An empty report of `model`'s ops (counts to be added by the simulator).
   static RunReport for_model(const model::SorbetModel &model);
   /// Adds a shard's sentences and counts (a shard of the same run: same ops and chip).
@@ -81,6 +97,10 @@ struct RunReport {
   std::string to_text(const energy::EnergyTable &table) const;
   /// One line per sentence: index, prediction and label (index and name), cycles, latency, energy.
   std::string to_csv(const energy::EnergyTable &table) const;
+  /// Sentences per second: one after another (cycles + drain), and the bound of a pipelined
+  /// stream, limited by the busiest unit of any core (its busy cycles per sentence).
+  double sentences_per_second() const;
+  double pipelined_sentences_per_second() const;
   /// A label index as its name ("-" when unlabelled).
   std::string label_name(int index) const;
 };
