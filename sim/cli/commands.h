@@ -72,6 +72,7 @@ struct NocOptions {
   uint64_t cycles = 10000;
   uint64_t seed = 1;
   std::string json_out;
+  std::string rates; // "lo:hi:step": the latency-vs-load curve instead of one --rate
 };
 int run_noc(const NocOptions &o);
 

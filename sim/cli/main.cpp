@@ -402,6 +402,9 @@ int main(int argc, char **argv) {
   noc->add_option("-p", no.hw_params, "hardware config override key.path=value");
   noc->add_option("--traffic", no.traffic, "uniform | transpose | hotspot");
   noc->add_option("--rate", no.rate, "offered load, flits per node per cycle");
+  noc->add_option("--rates", no.rates,
+                  "LO:HI:STEP: the whole latency-vs-load curve (one simulation per rate) with its "
+                  "saturation point; draw it with scripts/noc-plot CURVE.json");
   noc->add_option("--packet-flits", no.packet_flits, "flits per packet (default 4)");
   noc->add_option("--cycles", no.cycles, "injection cycles (default 10000)");
   noc->add_option("--seed", no.seed, "random seed");

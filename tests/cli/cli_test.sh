@@ -179,6 +179,14 @@ expect 3 "2 of 2 points have no successful result" -- "$granita" sweep "$tmp/fai
 expect 1 "no successful point (2 rows, 2 failed)" -- "$granita" report "$tmp/fs"
 ls "$tmp/fs"/*.png "$tmp/fs/report.md" >/dev/null 2>&1 && bad "report wrote files without results" || ok
 
+# The latency-vs-load curve in one command; its plot.
+expect 0 "saturation" -- "$granita" noc --hw default --rates 0.1:0.5:0.2 --cycles 1000 \
+  --json "$tmp/curve.json"
+/usr/bin/python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); assert [round(p["offered"],3) for p in c["points"]] == [0.1, 0.3, 0.5]' "$tmp/curve.json" && ok || bad "curve rates"
+"$root/scripts/noc-plot" "$tmp/curve.json" -o "$tmp/curve.png" >/dev/null && \
+  [[ "$(head -c 4 "$tmp/curve.png" | tail -c 3)" == "PNG" ]] && ok || bad "noc-plot wrote no PNG"
+expect 1 "--rates 0.5:0.1:0.1: expected LO:HI:STEP" -- "$granita" noc --hw default --rates 0.5:0.1:0.1
+
 # tokenize: wordpieces and ids of a known sentence.
 out=$(printf 'Hello, World!\n' | "$granita" tokenize --vocab "$vocab")
 [[ "$out" == "hello , world !" ]] && ok || bad "tokenize gave '$out'"
