@@ -142,6 +142,11 @@ std::vector<Issue> verify(const Mapping &mp, const model::SorbetModel &model,
                     " x " + std::to_string(mp.crossbar_rows) + "x" +
                     std::to_string(mp.crossbar_cols) + " crossbars and " +
                     std::to_string(mp.scratch_sram_bits) + " SRAM bits, the chip differs");
+  // The chip takes the spike encoding from the mapping (flit sizes and spike events depend on
+  // it): a mapping compiled for the other encoding would be reported under the wrong one.
+  if (mp.encoding != hw.encoding)
+    add("encoding", "mapping was compiled for " + mp.encoding + " coding, the chip uses " +
+                        hw.encoding + " (compile again with this hardware config)");
   const std::string ident = model_identity(model);
   if (!mp.model_sha256.empty() && !ident.empty() && mp.model_sha256 != ident)
     add("model", "mapping was compiled for another model.yaml (sha256 " + mp.model_sha256 + ")");

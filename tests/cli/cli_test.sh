@@ -55,6 +55,9 @@ expect 1 "broken.yaml:25:45: tasks[2].kind: unknown task kind 'fir'" -- "$granit
   --model "$model" --hw "$root/configs/hw/default.yaml" --mapping "$tmp/c/broken.yaml" --text hi -q
 expect 1 "mapping was made for a 8x8 mesh" -- "$granita" run --model "$model" \
   --hw "$root/configs/hw/default.yaml" -p mesh.x=4 --mapping "$tmp/c/map.yaml" --text hi -q
+expect 1 "encoding: mapping was compiled for rate coding, the chip uses bitserial" -- "$granita" \
+  run --model "$model" --hw "$root/configs/hw/default.yaml" -p encoding=bitserial \
+  --mapping "$tmp/c/map.yaml" --text hi -q
 # Same inputs, byte-identical mapping.
 "$granita" compile --model "$model" --hw "$root/configs/hw/default.yaml" -o "$tmp/c/map2.yaml" >/dev/null
 cmp -s "$tmp/c/map.yaml" "$tmp/c/map2.yaml" && ok || bad "compile is not deterministic"

@@ -295,3 +295,19 @@ TEST(MappingVerify, VerifyOrThrowListsTheProblems) {
 
 } // namespace
 } // namespace granita::mapping
+
+namespace granita::mapping {
+namespace {
+
+TEST(MappingVerify, EncodingMustBeTheChips) {
+  // The chip codes spikes as the mapping says; a report would print the config's encoding.
+  Mapping m = test::hand_mapping();
+  m.encoding = m.encoding == "rate" ? "bitserial" : "rate";
+  const auto issues = verify(m, test::hand_model(), test::hand_hw());
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].where, "encoding");
+  EXPECT_NE(issues[0].message.find("coding, the chip uses"), std::string::npos);
+}
+
+} // namespace
+} // namespace granita::mapping
