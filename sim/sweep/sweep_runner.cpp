@@ -163,7 +163,7 @@ void validate_points(const SweepSpec &spec, const std::vector<SweepPoint> &point
       config::load_hw_config(spec.hw, p.hw_params);
     } catch (const InputError &e) {
       throw InputError({spec.file}, "axes",
-                       "point " + std::to_string(p.index) + " (" + describe_point(p) + "): " + e.what());
+                       "point " + describe_point(p) + ": " + e.what());
     }
     models.insert(p.model);
     if (!p.energy_table.empty())
@@ -334,10 +334,11 @@ nlohmann::json run_point(const PreparedSweep &ps, const SweepPoint &p, const fs:
 }
 
 std::string describe_point(const SweepPoint &p) {
-  std::string s;
+  // "#index" is the point's number in results.jsonl and in the report's tables and plots.
+  std::string s = "#" + std::to_string(p.index);
   for (const auto &[k, v] : p.values)
-    s += (s.empty() ? "" : " ") + k + "=" + v;
-  return s.empty() ? "(base config)" : s;
+    s += " " + k + "=" + v;
+  return p.values.empty() ? s + " (base config)" : s;
 }
 
 size_t merge_row_files(const PreparedSweep &ps, ResultStore &store) {
