@@ -165,6 +165,7 @@ void SpikeRouter::tick() {
       input_used[size_t(ip)] = true;
       m_rr[size_t(o)] = idx;
       ++m_forwarded;
+      ++m_port_flits[size_t(o)];
       m_last_progress = now;
       if (m_trace)
         m_trace->flit(m_index, now);

@@ -45,6 +45,8 @@ public:
   sc_core::sc_event &wake() { return m_wake; }
 
   uint64_t flits_forwarded() const { return m_forwarded; }
+  /// Flits sent out of each port since construction (kLocal: ejected into the core).
+  const std::array<uint64_t, kNumPorts> &port_flits() const { return m_port_flits; }
   const uint64_t &forwarded_counter() const { return m_forwarded; } // for sc_trace
   /// Optional trace sink (not owned).
   void set_trace(TraceRecorder *t, int index) {
@@ -72,6 +74,7 @@ private:
   std::vector<int> m_out_owner; // [port * vcs + vc] -> input index or -1
   std::array<int, kNumPorts> m_rr{};
   uint64_t m_forwarded = 0, m_last_progress = 0;
+  std::array<uint64_t, kNumPorts> m_port_flits{};
   TraceRecorder *m_trace = nullptr;
   int m_index = 0;
 };

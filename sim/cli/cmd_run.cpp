@@ -110,7 +110,8 @@ report::RunReport simulate(const RunContext &c, const std::vector<size_t> &indic
         rep.core_busy[size_t(core)][u] += busy[u];
     rep.router_flits.resize(r.router_flits.size());
     for (size_t k = 0; k < r.router_flits.size(); ++k)
-      rep.router_flits[k] += r.router_flits[k];
+      for (size_t p = 0; p < 5; ++p)
+        rep.router_flits[k][p] += r.router_flits[k][p];
     rep.sentences.push_back(std::move(s));
     done(rep.sentences.back());
   }

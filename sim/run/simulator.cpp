@@ -72,7 +72,7 @@ SentenceRun Simulator::run(const std::vector<int32_t> &ids, const std::vector<in
     c->set_capture(capture);
   m_router_flits_before.clear();
   for (const auto &router : m_chip->routers())
-    m_router_flits_before.push_back(router->flits_forwarded());
+    m_router_flits_before.push_back(router->port_flits());
   m_chip->begin_sentence(ids, type_ids);
   sc_core::sc_start();
   hw::HostInterface &host = m_chip->host();
@@ -104,7 +104,11 @@ SentenceRun Simulator::run(const std::vector<int32_t> &ids, const std::vector<in
     }
   }
   for (const auto &router : m_chip->routers()) {
-    r.router_flits.push_back(router->flits_forwarded() - m_router_flits_before[r.router_flits.size()]);
+    std::array<uint64_t, 5> f = router->port_flits();
+    const std::array<uint64_t, 5> &before = m_router_flits_before[r.router_flits.size()];
+    for (size_t p = 0; p < f.size(); ++p)
+      f[p] -= before[p];
+    r.router_flits.push_back(f);
   }
   r.task_events = m_chip->ledger().tasks();
   r.chip_events = m_chip->ledger().chip();

@@ -30,8 +30,9 @@ struct SentenceRun {
   std::vector<std::pair<uint64_t, uint64_t>> task_spans;
   /// Per powered core: its mesh index and busy cycles per unit.
   std::vector<std::pair<int, std::array<uint64_t, 4>>> core_busy;
-  /// Per mesh router: flits forwarded during this sentence.
-  std::vector<uint64_t> router_flits;
+  /// Per mesh router: flits sent out of each port (local, north, east, south, west) during this
+  /// sentence.
+  std::vector<std::array<uint64_t, 5>> router_flits;
 };
 
 /// Builds the chip (SystemC elaboration, once per process) and runs sentences on it one after
@@ -68,7 +69,7 @@ private:
   const config::HwConfig &m_hw;
   hw::Program m_prog;
   std::unique_ptr<Chip> m_chip;
-  std::vector<uint64_t> m_router_flits_before; // routers' counters when the sentence started
+  std::vector<std::array<uint64_t, 5>> m_router_flits_before; // counters at the sentence's start
 };
 
 } // namespace granita::sim

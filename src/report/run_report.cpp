@@ -9,12 +9,14 @@
 #include <cstdio>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 namespace granita::report {
 
 namespace {
 
 constexpr const char *kUnits[4] = {"accumulate", "neuron", "ptsoftmax", "bspn"};
+constexpr const char *kPorts[5] = {"local", "north", "east", "south", "west"};
 
 nlohmann::json counts_json(const energy::EnergyCounters &c, const energy::EventRegistry &reg) {
   nlohmann::json j = nlohmann::json::object();
@@ -186,7 +188,8 @@ void RunReport::merge(const RunReport &s) {
   if (router_flits.size() < s.router_flits.size())
     router_flits.resize(s.router_flits.size());
   for (size_t k = 0; k < s.router_flits.size(); ++k)
-    router_flits[k] += s.router_flits[k];
+    for (size_t p = 0; p < 5; ++p)
+      router_flits[k][p] += s.router_flits[k][p];
   sentences.insert(sentences.end(), s.sentences.begin(), s.sentences.end());
   std::sort(sentences.begin(), sentences.end(),
             [](const SentenceRecord &a, const SentenceRecord &b) { return a.index < b.index; });
@@ -333,7 +336,13 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
       node["utilization"][kUnits[u]] =
           c < core_busy.size() && sentence_cycles > 0 ? double(core_busy[c][u]) / sentence_cycles
                                                       : 0.0;
-    node["router_flits_per_sentence"] = c < router_flits.size() ? double(router_flits[c]) / ns : 0;
+    uint64_t through = 0;
+    for (size_t p = 0; c < router_flits.size() && p < 5; ++p) {
+      through += router_flits[c][p];
+      if (p > 0)
+        node["link_flits_per_sentence"][kPorts[p]] = double(router_flits[c][p]) / ns;
+    }
+    node["router_flits_per_sentence"] = double(through) / ns;
     j["mesh_load"].push_back(node);
   }
   nlohmann::json ops = nlohmann::json::array();
@@ -428,7 +437,8 @@ RunReport RunReport::from_json(const nlohmann::json &j, const std::string &file)
     throw InputError({file}, "counts.output_op", "not an op index");
   r.drain_cycles_sum = get<uint64_t>(counts, "drain_cycles", file, "counts");
   r.core_busy = get<std::vector<std::array<uint64_t, 4>>>(counts, "core_busy", file, "counts");
-  r.router_flits = get<std::vector<uint64_t>>(counts, "router_flits", file, "counts");
+  r.router_flits =
+      get<std::vector<std::array<uint64_t, 5>>>(counts, "router_flits", file, "counts");
   r.chip_events = counts_from(need(counts, "chip", file, "counts"), reg, file, "counts.chip");
   const auto busy = get<std::vector<uint64_t>>(counts, "unit_busy_cycles", file, "counts");
   if (busy.size() != 4)
@@ -527,6 +537,26 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
                     t["start"].get<double>(), t["end"].get<double>());
       os << b;
     }
+  }
+  // The busiest links (a node's outgoing port towards a neighbour, or the host).
+  std::vector<std::tuple<uint64_t, size_t, size_t>> links;
+  for (size_t c = 0; c < router_flits.size(); ++c)
+    for (size_t p = 1; p < 5; ++p)
+      if (router_flits[c][p])
+        links.emplace_back(router_flits[c][p], c, p);
+  std::sort(links.begin(), links.end(), [](const auto &a, const auto &b) {
+    return std::get<0>(a) != std::get<0>(b) ? std::get<0>(a) > std::get<0>(b) : a < b;
+  });
+  if (!links.empty()) {
+    os << "\n  busiest links (flits per sentence):";
+    for (size_t k = 0; k < links.size() && k < 5; ++k) {
+      const auto [f, c, port] = links[k];
+      std::snprintf(b, sizeof b, "%s (%d,%d) %s %.0f", k ? "," : "",
+                    mesh_x ? int(c) % mesh_x : 0, mesh_x ? int(c) / mesh_x : 0, kPorts[port],
+                    double(f) / ns);
+      os << b;
+    }
+    os << "\n";
   }
   std::snprintf(b, sizeof b, "\n  throughput   %.1f sentences/s one after another (drain %.0f "
                              "cycles after the logits); pipelined bound %.1f sentences/s\n",

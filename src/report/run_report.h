@@ -69,7 +69,9 @@ struct RunReport {
   uint64_t drain_cycles_sum = 0; // Σ cycles from the logits to an idle chip
   /// Per mesh core index: busy cycles per unit (accumulate, neuron, ptsoftmax, bspn), summed.
   std::vector<std::array<uint64_t, 4>> core_busy;
-  std::vector<uint64_t> router_flits; // per mesh router: flits forwarded, summed
+  /// Per mesh router: flits sent out of each port (local, north, east, south, west), summed; the
+  /// four mesh ports are the node's outgoing links.
+  std::vector<std::array<uint64_t, 5>> router_flits;
 
   /// Adds one sentence's op spans ({UINT64_MAX, 0} for ops that did not run).
   void add_op_spans(const std::vector<std::pair<uint64_t, uint64_t>> &op_spans);
