@@ -20,7 +20,11 @@ struct UnitDescription {
   std::vector<std::string> energy_events;
 };
 
-/// Every describable unit (router, crossbar, accumulate, neuron, ptsoftmax, bspn, sram, host).
+/// The parameters of one block, from the config's parameter table (src/config/hw_params.h).
+std::vector<ParamInfo> params_of(const std::string &block);
+
+/// Every describable unit (chip, router, crossbar, accumulate, neuron, ptsoftmax, bspn, sram,
+/// core, host).
 std::vector<UnitDescription> describe_units();
 
 } // namespace granita::hw

@@ -13,18 +13,6 @@ const char *port_name(int p) {
   return p >= 0 && p < kNumPorts ? kNames[p] : "?";
 }
 
-const std::vector<ParamInfo> &SpikeRouter::param_info() {
-  static const std::vector<ParamInfo> kInfo = {
-      {"router.buffer_depth_flits", "int", "flits", "required", "input buffer depth per VC"},
-      {"router.virtual_channels", "int", "VCs", "required", "virtual channels per port"},
-      {"router.routing", "enum", "-", "xy", "xy | yx | west_first (minimal adaptive)"},
-      {"router.hop_latency_cycles", "int", "cycles", "required",
-       "router pipeline + link traversal per hop"},
-      {"router.flit_bits", "int", "bits", "required", "flit (and link) width"},
-  };
-  return kInfo;
-}
-
 const std::vector<std::string> &SpikeRouter::energy_events() {
   static const std::vector<std::string> kEvents = {"router.buffer_write_bit",
                                                    "router.buffer_read_bit", "router.switch_bit",

@@ -32,7 +32,6 @@ public:
     sc_core::sc_time period;    // one clock cycle
     std::array<bool, kNumPorts> out_to_router{}; // output feeds another router's buffer
   };
-  static const std::vector<ParamInfo> &param_info();
   static const std::vector<std::string> &energy_events();
 
   // Ports: one link in and out per direction (Local, North, East, South, West).

@@ -194,7 +194,7 @@ int run_describe(const std::string &unit) {
     found = true;
     std::printf("%s: %s\n  parameters:\n", u.name.c_str(), u.models.c_str());
     for (const auto &p : u.params)
-      std::printf("    %-36s %-6s %-16s %-9s %s\n", p.name.c_str(), p.type.c_str(),
+      std::printf("    %-34s %-22s %-15s %-9s %s\n", p.name.c_str(), p.type.c_str(),
                   p.unit.c_str(), p.default_value.c_str(), p.doc.c_str());
     std::printf("  ports:\n");
     for (const auto &p : u.ports)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/config/hw_config.h"
 
+#include "src/config/hw_params.h"
 #include "src/config/yaml_reader.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/strings.h"
 
 #include <algorithm>
+#include <functional>
+#include <map>
 
 namespace granita::config {
 
@@ -43,14 +46,12 @@ void apply_override(YAML::Node root, const std::string &ov) {
 } // namespace
 
 const std::vector<std::string> &hw_config_key_paths() {
-  static const std::vector<std::string> kPaths = {
-      "version", "name", "clock_mhz", "mesh.x", "mesh.y",
-      "core.crossbar.rows", "core.crossbar.cols", "core.crossbar.count",
-      "core.accumulate.lanes", "core.neuron.updates_per_cycle",
-      "core.ptsoftmax.elements_per_cycle", "core.ptsoftmax.latency_cycles",
-      "core.bspn.elements_per_cycle", "core.bspn.latency_cycles", "core.scratch_sram_kib",
-      "router.buffer_depth_flits", "router.virtual_channels", "router.routing",
-      "router.hop_latency_cycles", "router.flit_bits", "encoding", "energy_table"};
+  static const std::vector<std::string> kPaths = [] {
+    std::vector<std::string> v;
+    for (const HwParam &p : hw_params())
+      v.push_back(p.key);
+    return v;
+  }();
   return kPaths;
 }
 
@@ -88,53 +89,51 @@ HwConfig parse_hw_config(const std::string &text, const std::string &file,
 namespace {
 
 HwConfig parse_checked(YAML::Node root, const std::string &file) {
-  YamlMap top(root, file, "");
-  const int64_t version = top.get_int("version", 0, 1 << 30);
-  if (version != kHwConfigVersion)
-    top.fail("version", "unsupported hardware config version " + std::to_string(version) +
-                            " (this Granita reads " + std::to_string(kHwConfigVersion) + ")");
+  // Every key of the parameter table (src/config/hw_params.cpp), section by section; a section's
+  // unknown keys are rejected when it is complete.
+  std::map<std::string, YamlMap> maps;
+  maps.emplace("", YamlMap(root, file, ""));
+  std::function<YamlMap &(const std::string &)> section = [&](const std::string &path) -> YamlMap & {
+    auto it = maps.find(path);
+    if (it != maps.end())
+      return it->second;
+    const size_t dot = path.rfind('.');
+    YamlMap &parent = section(dot == std::string::npos ? "" : path.substr(0, dot));
+    return maps.emplace(path, parent.get_map(path.substr(dot == std::string::npos ? 0 : dot + 1)))
+        .first->second;
+  };
   HwConfig c;
-  c.name = top.get_string("name");
-  c.clock_mhz = int(top.get_int("clock_mhz", 1, 100000));
-  YamlMap mesh = top.get_map("mesh");
-  c.mesh_x = int(mesh.get_int("x", 1, kMaxMeshSide));
-  c.mesh_y = int(mesh.get_int("y", 1, kMaxMeshSide));
-  mesh.finish();
-  YamlMap core = top.get_map("core");
-  YamlMap xbar = core.get_map("crossbar");
-  c.crossbar_rows = int(xbar.get_int("rows", 1, kMaxCrossbarSide));
-  c.crossbar_cols = int(xbar.get_int("cols", 1, kMaxCrossbarSide));
-  c.crossbars_per_core = int(xbar.get_int("count", 1, kMaxCrossbarsPerCore));
-  xbar.finish();
-  YamlMap acc = core.get_map("accumulate");
-  c.accumulate_lanes = int(acc.get_int("lanes", 1, 1 << 16));
-  acc.finish();
-  YamlMap neuron = core.get_map("neuron");
-  c.neuron_updates_per_cycle = int(neuron.get_int("updates_per_cycle", 1, 1 << 16));
-  neuron.finish();
-  YamlMap pts = core.get_map("ptsoftmax");
-  c.ptsoftmax_elements_per_cycle = int(pts.get_int("elements_per_cycle", 1, 1 << 16));
-  c.ptsoftmax_latency_cycles = int(pts.get_int("latency_cycles", 0, 1 << 16));
-  pts.finish();
-  YamlMap bspn = core.get_map("bspn");
-  c.bspn_elements_per_cycle = int(bspn.get_int("elements_per_cycle", 1, 1 << 16));
-  c.bspn_latency_cycles = int(bspn.get_int("latency_cycles", 0, 1 << 16));
-  bspn.finish();
-  c.scratch_sram_kib = int(core.get_int("scratch_sram_kib", 1, kMaxScratchKib));
-  core.finish();
-  YamlMap router = top.get_map("router");
-  c.router_buffer_depth_flits = int(router.get_int("buffer_depth_flits", 1, 1024));
-  c.router_virtual_channels = int(router.get_int("virtual_channels", 1, 16));
-  c.routing = router.get_enum("routing", {"xy", "yx", "west_first"});
-  c.hop_latency_cycles = int(router.get_int("hop_latency_cycles", 1, 64));
-  c.flit_bits = int(router.get_int("flit_bits", 8, 1024));
-  router.finish();
-  c.encoding = top.get_enum("encoding", {"rate", "bitserial"});
-  c.energy_table = top.get_string("energy_table");
-  c.energy_table_at = top.location(root["energy_table"]);
+  for (const HwParam &p : hw_params()) {
+    const std::string key = p.key;
+    const size_t dot = key.rfind('.');
+    YamlMap &m = section(dot == std::string::npos ? "" : key.substr(0, dot));
+    const std::string leaf = dot == std::string::npos ? key : key.substr(dot + 1);
+    switch (p.kind) {
+    case HwParam::Kind::Int: {
+      if (key == "version") {
+        const int64_t v = m.get_int(leaf, 0, 1 << 30);
+        if (v != kHwConfigVersion)
+          m.fail(leaf, "unsupported hardware config version " + std::to_string(v) +
+                           " (this Granita reads " + std::to_string(kHwConfigVersion) + ")");
+        break;
+      }
+      c.*p.int_field = int(m.get_int(leaf, p.lo, p.hi));
+      break;
+    }
+    case HwParam::Kind::Enum:
+      c.*p.string_field = m.get_enum(leaf, split(p.choices, '|'));
+      break;
+    case HwParam::Kind::String:
+      c.*p.string_field = m.get_string(leaf);
+      break;
+    }
+  }
   if (c.energy_table.empty())
-    top.fail("energy_table", "expected the name of an energy table, got an empty string");
-  top.finish();
+    maps.at("").fail("energy_table", "expected the name of an energy table, got an empty string");
+  c.energy_table_at = maps.at("").location(root["energy_table"]);
+  // Deepest sections first, so an unknown key is reported where it is.
+  for (auto it = maps.rbegin(); it != maps.rend(); ++it)
+    it->second.finish();
   return c;
 }
 

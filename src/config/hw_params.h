@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "src/config/hw_config.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+/// The one table of hardware config parameters (docs/hw-config.md): the config reader, the list
+/// of known keys (for -p and did-you-mean), `granita describe` and the parameter table of
+/// docs/hw-config.md are all derived from it (the doc is checked against it by a test).
+namespace granita::config {
+
+struct HwParam {
+  enum class Kind { Int, Enum, String };
+  const char *key;   // dotted key path in the YAML file, e.g. "core.accumulate.lanes"
+  const char *block; // the hardware block it belongs to (`granita describe BLOCK`)
+  Kind kind;
+  int64_t lo, hi;      // Int: accepted range
+  const char *choices; // Enum: values separated by '|'
+  const char *unit;
+  const char *doc;
+  int HwConfig::*int_field = nullptr;
+  std::string HwConfig::*string_field = nullptr;
+};
+
+/// Every parameter, in file order (every one is required: no defaults are assumed).
+const std::vector<HwParam> &hw_params();
+
+/// "int 1..256", "xy | yx | west_first", "string".
+std::string hw_param_type(const HwParam &p);
+
+/// The parameter table of docs/hw-config.md, as Markdown.
+std::string hw_params_markdown();
+
+} // namespace granita::config
