@@ -63,6 +63,8 @@ int run_sweep_task_cmd(const std::string &dir, const std::string &plan, long tas
   return sweep::run_sweep_task(dir, plan, task, self_exe());
 }
 
-int run_report_cmd(const std::string &dir) { return sweep::run_sweep_report(dir); }
+int run_report_cmd(const std::string &dir, const std::string &out) {
+  return sweep::run_sweep_report(dir, out);
+}
 
 } // namespace granita::cli

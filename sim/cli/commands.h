@@ -21,6 +21,47 @@ std::vector<glue::Example> read_examples(const std::string &command, const glue:
                                          const std::string &data, const std::string &text,
                                          const std::string &text_b, int limit);
 
+struct EvalOptions {
+  std::string model_dir;
+  std::string task;
+  std::string data;
+  std::string text;
+  std::string text_b;
+  bool text_given = false, text_b_given = false;
+  std::string json_out;
+  std::string dump_ops;
+  int dump_index = 0;
+  int limit = 0;
+  int threads = 0;
+};
+
+int run_eval(const EvalOptions &o);
+
+int run_tokenize(const std::string &vocab_path, bool ids);
+
+struct SynthOptions {
+  std::string preset = "bert-mini";
+  std::vector<std::string> params;
+  std::string out_dir;
+  std::string vocab;
+  uint64_t seed = 1;
+};
+
+int run_synth(const SynthOptions &o);
+
+struct EnergyOptions {
+  std::string model_dir;
+  std::string reprice; // a `granita run --json` report to price again
+  std::string energy = "snn-ac-mac";
+  bool energy_given = false;
+  std::string task;
+  std::string data;
+  std::string json_out;
+  int limit = 100;
+};
+
+int run_energy(const EnergyOptions &o);
+
 struct CompileOptions {
   std::string model_dir;
   std::string hw;
@@ -102,6 +143,6 @@ int run_sweep_cmd(const SweepOptions &o);
 /// `granita sweep-task DIR --plan FILE --task I`: one Slurm array task (internal).
 int run_sweep_task_cmd(const std::string &dir, const std::string &plan, long task);
 /// `granita report DIR`: report.md and plots of a sweep folder (scripts/sweep-report).
-int run_report_cmd(const std::string &dir);
+int run_report_cmd(const std::string &dir, const std::string &out);
 
 } // namespace granita::cli

@@ -31,267 +31,10 @@
 #include <string>
 #include <thread>
 
-namespace {
-
 using namespace granita;
-
-struct EvalOptions {
-  std::string model_dir;
-  std::string task;
-  std::string data;
-  std::string text;
-  std::string text_b;
-  bool text_given = false, text_b_given = false;
-  std::string json_out;
-  std::string dump_ops;
-  int dump_index = 0;
-  int limit = 0;
-  int threads = 0;
-};
-
-int run_eval(const EvalOptions &o) {
-  const model::SorbetModel m = model::load_package(o.model_dir);
-  const text::Vocab vocab = text::Vocab::load(m.vocab_path);
-  const text::WordpieceTokenizer tok(vocab);
-  cli::check_task_matches_model(o.task, m);
-  const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
-  cli::check_text_options({o.text_given, o.text_b_given, o.text, o.text_b}, task);
-  cli::check_output_path("--json", o.json_out);
-  cli::check_output_path("--dump-ops", o.dump_ops);
-
-  const std::vector<glue::Example> examples =
-      cli::read_examples("eval", task, o.data, o.text, o.text_b, o.limit);
-  const int threads =
-      o.threads > 0 ? o.threads : int(std::max(1u, std::thread::hardware_concurrency()));
-  ProgressBar bar("eval", examples.size());
-  eval::EvalReport rep = eval::evaluate(m, tok, task, examples, threads,
-                                        [&](size_t d) { bar.update(d); });
-  bar.finish();
-
-  if (!o.text.empty()) {
-    const auto &s = rep.sentences[0];
-    if (s.truncated_tokens)
-      std::fprintf(stderr,
-                   "granita: warning: --text: %zu wordpieces beyond max_seq_len %d were dropped\n",
-                   s.truncated_tokens, m.arch.max_seq_len);
-    std::printf("label %s (index %d)\nlogits", m.labels[size_t(s.prediction)].c_str(),
-                s.prediction);
-    for (int64_t l : s.logits)
-      std::printf(" %lld", static_cast<long long>(l));
-    std::printf("\ntokens %zu  spikes %lld  synaptic ops %lld\n", s.ids.size(),
-                static_cast<long long>(s.spikes), static_cast<long long>(s.synaptic_ops));
-  } else {
-    std::fputs(eval::format_report(rep, m.labels).c_str(), stdout);
-  }
-  if (!o.json_out.empty())
-    write_file_atomic(o.json_out, rep.to_json().dump(1) + "\n");
-  if (!o.dump_ops.empty()) {
-    // Every op's integer output for one sentence, to find where two implementations part.
-    if (o.dump_index < 0 || size_t(o.dump_index) >= examples.size())
-      throw InputError({}, "--dump-index", "sentence " + std::to_string(o.dump_index) +
-                                               " does not exist (" +
-                                               std::to_string(examples.size()) + " sentences)");
-    const glue::Example &ex = examples[size_t(o.dump_index)];
-    const auto &s = rep.sentences[size_t(o.dump_index)];
-    std::vector<int32_t> types(s.ids.size(), 0);
-    if (ex.text_b)
-      types = tok.encode(ex.text_a, std::string_view(*ex.text_b), size_t(m.arch.max_seq_len))
-                  .type_ids;
-    const ref::Reference reference(m);
-    const ref::ReferenceResult r = reference.run(s.ids, types, true);
-    nlohmann::json j;
-    j["version"] = 1;
-    j["ids"] = s.ids;
-    for (size_t i = 0; i < m.ops.size(); ++i)
-      j["ops"][m.ops[i].name] = {{"rows", r.outputs[i].rows},
-                                 {"cols", r.outputs[i].cols},
-                                 {"values", r.outputs[i].v}};
-    write_file_atomic(o.dump_ops, j.dump() + "\n");
-  }
-  return 0;
-}
-
-int run_tokenize(const std::string &vocab_path, bool ids) {
-  const text::Vocab vocab = text::Vocab::load(vocab_path);
-  const text::WordpieceTokenizer tok(vocab);
-  std::string line;
-  size_t line_no = 0;
-  while (std::getline(std::cin, line)) {
-    ++line_no;
-    std::vector<std::string> pieces;
-    try {
-      pieces = tok.tokenize(line);
-    } catch (const InputError &e) {
-      throw InputError({"<stdin>", int(line_no)}, "", e.message());
-    }
-    std::string out;
-    for (size_t i = 0; i < pieces.size(); ++i) {
-      out += i ? " " : "";
-      out += ids ? std::to_string(vocab.id(pieces[i])) : pieces[i];
-    }
-    out += "\n";
-    std::fputs(out.c_str(), stdout);
-  }
-  return 0;
-}
-
-struct SynthOptions {
-  std::string preset = "bert-mini";
-  std::vector<std::string> params;
-  std::string out_dir;
-  std::string vocab;
-  uint64_t seed = 1;
-};
-
-int run_synth(const SynthOptions &o) {
-  // Presets follow Turc et al. 2019 ("Well-Read Students Learn Better") for the small BERTs.
-  static const std::map<std::string, model::Arch> kPresets = {
-      {"bert-tiny", {2, 128, 2, 512, 128, 30522, 2, 4, 16}},
-      {"bert-mini", {4, 256, 4, 1024, 128, 30522, 2, 4, 16}},
-      {"bert-small", {4, 512, 8, 2048, 128, 30522, 2, 4, 16}},
-      {"bert-medium", {8, 512, 8, 2048, 128, 30522, 2, 4, 16}},
-      {"bert-base", {12, 768, 12, 3072, 128, 30522, 2, 4, 16}}};
-  auto it = kPresets.find(o.preset);
-  if (it == kPresets.end()) {
-    std::string names;
-    for (const auto &[k, v] : kPresets)
-      names += (names.empty() ? "" : ", ") + k;
-    throw InputError({}, "--preset", "unknown preset '" + o.preset + "' (one of " + names + ")");
-  }
-  model::SyntheticSpec spec;
-  spec.arch = it->second;
-  spec.seed = o.seed;
-  spec.name = "synthetic-" + o.preset;
-  spec.vocab_path = o.vocab.empty() ? default_vocab_path() : std::filesystem::path(o.vocab);
-  std::map<std::string, int *> keys = {
-      {"layers", &spec.arch.layers},     {"hidden", &spec.arch.hidden},
-      {"heads", &spec.arch.heads},       {"ffn", &spec.arch.ffn},
-      {"max_seq_len", &spec.arch.max_seq_len}, {"bits", &spec.arch.bits}};
-  for (const std::string &p : o.params) {
-    const auto eq = p.find('=');
-    const std::string key = p.substr(0, eq);
-    if (eq == std::string::npos || !keys.count(key))
-      throw InputError({}, "-p " + p,
-                       "expected key=value with key one of layers, hidden, heads, ffn, "
-                       "max_seq_len, bits");
-    try {
-      size_t used = 0;
-      *keys[key] = std::stoi(p.substr(eq + 1), &used);
-      if (used != p.size() - eq - 1)
-        throw std::invalid_argument(p);
-    } catch (const std::exception &) {
-      throw InputError({}, "-p " + key, "expected an integer, got '" + p.substr(eq + 1) + "'");
-    }
-  }
-  const model::Arch &a = spec.arch;
-  const int dh = a.heads > 0 ? a.hidden / a.heads : 0;
-  if (a.layers < 0 || a.hidden < 1 || a.heads < 1 || a.hidden % a.heads != 0 || (dh & (dh - 1)) ||
-      a.ffn < 1 || a.max_seq_len < 3 || a.bits < 2 || a.bits > 8)
-    throw InputError({}, "-p",
-                     "invalid shape: need hidden divisible by heads with a power-of-two head size, "
-                     "ffn ≥ 1, max_seq_len ≥ 3, bits in [2, 8]");
-  spec.arch.time_steps = std::max(spec.arch.time_steps, a.levels());
-  // Checked here so that a bad vocabulary path is reported before any work is done.
-  const text::Vocab vocab = text::Vocab::load(spec.vocab_path);
-  spec.arch.vocab_size = int(vocab.size());
-  const model::SorbetModel m = model::make_synthetic_model(spec);
-  model::save_package(m, o.out_dir,
-                      "# " + m.name + "\n\nSynthetic Sorbet model with seeded random weights "
-                      "(seed " + std::to_string(o.seed) + "), written by `granita synth-model`. "
-                      "It is untrained: use it for benchmarks and hardware sweeps, not accuracy.\n");
-  std::printf("wrote %s (%d layers, hidden %d, heads %d, ffn %d)\n", o.out_dir.c_str(), a.layers,
-              a.hidden, a.heads, a.ffn);
-  return 0;
-}
-
-struct EnergyOptions {
-  std::string model_dir;
-  std::string reprice; // a `granita run --json` report to price again
-  std::string energy = "snn-ac-mac";
-  bool energy_given = false;
-  std::string task;
-  std::string data;
-  std::string json_out;
-  int limit = 100;
-};
-
-// A finished run priced with another energy table, without simulating again (the run JSON keeps
-// every op's raw event counts).
-int run_reprice(const EnergyOptions &o) {
-  if (!o.model_dir.empty())
-    throw InputError({}, "--model", "--reprice prices a finished run: leave out --model");
-  cli::check_output_path("--json", o.json_out);
-  const nlohmann::json j = [&] {
-    try {
-      return nlohmann::json::parse(read_file(o.reprice));
-    } catch (const nlohmann::json::parse_error &e) {
-      throw InputError({o.reprice}, "", std::string("not JSON: ") + e.what());
-    }
-  }();
-  const report::RunReport rep = report::RunReport::from_json(j, o.reprice);
-  const energy::EventRegistry registry = energy::build_event_registry();
-  const std::string name = o.energy_given ? o.energy : j.value("energy_table", "");
-  const energy::EnergyTable table = energy::EnergyTable::load(
-      energy::resolve_energy_table(name, energy::default_configs_dir()), registry);
-  std::printf("%s priced with '%s' (simulated with '%s')\n", o.reprice.c_str(),
-              table.name().c_str(), j.value("energy_table", "?").c_str());
-  std::fputs(rep.to_text(table).c_str(), stdout);
-  if (!o.json_out.empty())
-    write_file_atomic(o.json_out, rep.to_json(table).dump(2) + "\n");
-  return 0;
-}
-
-// The analytical AC/MAC estimate of the Sorbet paper (docs/energy.md) over GLUE sentences.
-int run_energy(const EnergyOptions &o) {
-  if (!o.reprice.empty())
-    return run_reprice(o);
-  if (o.model_dir.empty())
-    throw InputError({}, "--model", "required (or --reprice RUN.json)");
-  const model::SorbetModel m = model::load_package(o.model_dir);
-  cli::check_task_matches_model(o.task, m);
-  const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
-  cli::check_output_path("--json", o.json_out);
-  const energy::EventRegistry registry = energy::build_event_registry();
-  const energy::EnergyTable table = energy::EnergyTable::load(
-      energy::resolve_energy_table(o.energy, energy::default_configs_dir()), registry);
-  if (!table.convention())
-    throw InputError({table.file()}, "convention",
-                     "energy table '" + table.name() +
-                         "' has no convention section (ac_pj, mac_pj), which the analytical "
-                         "estimate needs (e.g. --energy snn-ac-mac)");
-  const std::filesystem::path data =
-      o.data.empty() ? data_root() / "glue" / task.name / "dev.tsv" : std::filesystem::path(o.data);
-  std::vector<glue::Example> examples = glue::read_glue_tsv(data, task);
-  if (o.limit > 0 && size_t(o.limit) < examples.size())
-    examples.resize(size_t(o.limit));
-  const text::Vocab vocab = text::Vocab::load(m.vocab_path);
-  const text::WordpieceTokenizer tok(vocab);
-  std::vector<text::Encoding> sentences;
-  for (const glue::Example &ex : examples) {
-    std::optional<std::string_view> b;
-    if (ex.text_b)
-      b = *ex.text_b;
-    try {
-      sentences.push_back(tok.encode(ex.text_a, b, size_t(m.arch.max_seq_len)));
-    } catch (const InputError &e) {
-      throw InputError({data.string(), ex.line}, "", e.message());
-    }
-  }
-  const energy::AnalyticalEstimate est =
-      energy::estimate_energy(m, sentences, *table.convention(), table.name());
-  std::printf("task %s, data %s\n", task.name.c_str(), data.string().c_str());
-  std::fputs(energy::format_estimate(est).c_str(), stdout);
-  if (!o.json_out.empty()) {
-    nlohmann::json j = est.to_json();
-    j["task"] = task.name;
-    j["data"] = data.string();
-    j["energy_table_file"] = table.file();
-    write_file_atomic(o.json_out, j.dump(1) + "\n");
-  }
-  return 0;
-}
-
-} // namespace
+using cli::EnergyOptions;
+using cli::EvalOptions;
+using cli::SynthOptions;
 
 // libsystemc references sc_main; granita has its own main() and drives SystemC from the run
 // loop (sim/run), so this entry point is never called.
@@ -446,6 +189,9 @@ int main(int argc, char **argv) {
   std::string report_dir;
   auto *report = app.add_subcommand("report", "report.md and plots of a sweep folder");
   report->add_option("dir", report_dir, "sweep folder")->required();
+  std::string report_out;
+  report->add_option("--out", report_out,
+                     "folder for report.md and the plots (default: the sweep folder)");
 
   if (argc > 1 && argv[1][0] != '-') {
     // An unknown command would otherwise be reported as a missing subcommand.
@@ -488,9 +234,9 @@ int main(int argc, char **argv) {
   ro.text_b_given = run->count("--text-b") > 0;
   try {
     if (*eval)
-      return run_eval(eo);
+      return cli::run_eval(eo);
     if (*energy_cmd)
-      return run_energy(en);
+      return cli::run_energy(en);
     if (*compile)
       return cli::run_compile(co);
     if (*run)
@@ -504,11 +250,11 @@ int main(int argc, char **argv) {
     if (*sweep_task)
       return cli::run_sweep_task_cmd(task_dir, task_plan, task_index);
     if (*report)
-      return cli::run_report_cmd(report_dir);
+      return cli::run_report_cmd(report_dir, report_out);
     if (*tokenize)
-      return run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
+      return cli::run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
     if (*synth)
-      return run_synth(so);
+      return cli::run_synth(so);
   } catch (const InputError &e) {
     std::fprintf(stderr, "granita: error: %s\n", e.what());
     return 1;

@@ -478,7 +478,7 @@ int run_sweep(const SweepRunOptions &o) {
   return missing > 0 ? 3 : 0;
 }
 
-int run_sweep_report(const fs::path &dir) {
+int run_sweep_report(const fs::path &dir, const fs::path &out) {
   if (!fs::exists(dir / "results.jsonl"))
     throw InputError({dir.string()}, "", "no results.jsonl here; run `granita sweep` first");
   const char *env = std::getenv("GRANITA_SWEEP_REPORT");
@@ -486,6 +486,13 @@ int run_sweep_report(const fs::path &dir) {
   if (!fs::exists(script))
     throw InputError({script.string()}, "", "report script not found");
   std::vector<std::string> argv = {"/usr/bin/python3", script.string(), dir.string()};
+  if (!out.empty()) {
+    std::error_code ec;
+    if (!fs::is_directory(out, ec))
+      throw InputError({}, "--out " + out.string(), "no such folder (create it first)");
+    argv.push_back("--out");
+    argv.push_back(out.string());
+  }
   std::vector<char *> cargv;
   for (const std::string &a : argv)
     cargv.push_back(const_cast<char *>(a.c_str()));

@@ -78,6 +78,7 @@ int run_sweep(const SweepRunOptions &o);
 
 /// `granita report DIR`: runs scripts/sweep-report (Python, matplotlib) on a sweep folder and
 /// returns its exit code.
-int run_sweep_report(const std::filesystem::path &dir);
+/// Runs scripts/sweep-report on `dir`; `out` (optional) is the folder for report.md and plots.
+int run_sweep_report(const std::filesystem::path &dir, const std::filesystem::path &out = {});
 
 } // namespace granita::sweep
