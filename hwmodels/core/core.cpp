@@ -30,6 +30,7 @@ Core::Core(sc_core::sc_module_name name, const Params &p, const Program &prog, P
            EnergyLedger &ledger, ReductionNetwork &sync)
     : sc_core::sc_module(name), m_p(p), m_prog(prog), m_ledger(ledger), m_sync(sync),
       m_ni(prog, pool, ledger, p.flit_bits, p.virtual_channels, p.mesh_x),
+      m_waker(m_wake, p.period),
       m_local_of(prog.mapping.tasks.size(), -1) {
   for (const Task &t : prog.mapping.tasks)
     if (t.core == p.index) {
@@ -147,7 +148,7 @@ void Core::token_ready(int local, int token) {
     partial.min = *std::min_element(x.begin(), x.end());
   }
   m_parked.push_back({local, token});
-  m_sync.subscribe(t.op, &m_wake);
+  m_sync.subscribe(t.op, m_waker);
   m_sync.contribute(t.op, ts.id, partial, cycle());
 }
 
@@ -337,7 +338,7 @@ void Core::step() {
       next = std::min(next, std::max(ready, now + 1));
   }
   if (next != UINT64_MAX)
-    m_wake.notify(m_p.period * double(next - now));
+    m_waker.notify(next - now);
 }
 
 std::string Core::waiting_state() const {

@@ -25,7 +25,7 @@ namespace granita::hw {
 /// stored), on the unit that task kind uses, in arrival order; a unit does one job at a time
 /// and is busy for the job's cycle count (units.h). Values come from the reference kernels.
 /// Contract: sleeps while nothing is queued; the Program, pool and ledger outlive it.
-class Core : public sc_core::sc_module {
+class Core : public sc_core::sc_module, public IWakeable {
 public:
   SC_HAS_PROCESS(Core);
   struct Params {
@@ -45,7 +45,10 @@ public:
 
   /// Resets per-sentence state for a sentence of n tokens (called between sentences).
   void begin_sentence(int n);
-  sc_core::sc_event &wake() { return m_wake; }
+  const Wake &wake() const { return m_waker; }
+  /// Runs the core from `calendar` instead of its own process (before any binding).
+  void use_calendar(WakeCalendar &calendar) { m_waker = Wake(calendar, calendar.add(this)); }
+  void on_wake() override { step(); }
   bool idle() const;
   /// A unit is in the middle of a job.
   bool computing() const {
@@ -122,6 +125,7 @@ private:
   ReductionNetwork &m_sync;
   NetworkInterface m_ni;
   sc_core::sc_event m_wake;
+  Wake m_waker;
   std::vector<int> m_task_ids;        // tasks on this core
   std::vector<int> m_local_of;        // task id -> local index or -1
   std::vector<TaskState> m_state;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "hwmodels/noc/wake_calendar.h"
 #include "src/energy/event_registry.h"
 
 #include <systemc>
@@ -150,8 +151,8 @@ public:
       : sc_core::sc_prim_channel(name), m_vcs(vcs), m_depth(depth), m_latency(latency_cycles),
         m_period(period), m_q(size_t(vcs)), m_used(size_t(vcs), 0) {}
 
-  /// Events the two ends sleep on (set by the chip when binding).
-  void set_wake(sc_core::sc_event *receiver, sc_core::sc_event *sender) {
+  /// Wake-ups of the two ends (set by the chip when binding).
+  void set_wake(const Wake &receiver, const Wake &sender) {
     m_rx_wake = receiver;
     m_tx_wake = sender;
   }
@@ -166,8 +167,7 @@ public:
     ++m_used[size_t(f.vc)];
     m_q[size_t(f.vc)].push_back({now() + uint64_t(m_latency), f});
     ++m_size;
-    if (m_rx_wake)
-      m_rx_wake->notify(m_period * double(m_latency));
+    m_rx_wake.notify(uint64_t(m_latency));
   }
   const Flit *peek(int vc, uint64_t cycle) override {
     auto &q = m_q[size_t(vc)];
@@ -179,8 +179,7 @@ public:
     m_q[size_t(vc)].pop_front();
     --m_size;
     m_credit_returns.push_back({now() + 1, vc});
-    if (m_tx_wake)
-      m_tx_wake->notify(m_period);
+    m_tx_wake.notify(1);
   }
   int vcs() const override { return m_vcs; }
   bool empty() const override { return m_size == 0; }
@@ -212,7 +211,7 @@ private:
   std::vector<int> m_used; // buffered + in flight + credits not yet returned
   std::deque<std::pair<uint64_t, int>> m_credit_returns;
   size_t m_size = 0;
-  sc_core::sc_event *m_rx_wake = nullptr, *m_tx_wake = nullptr;
+  Wake m_rx_wake, m_tx_wake;
 };
 
 } // namespace granita::hw

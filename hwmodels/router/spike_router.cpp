@@ -21,7 +21,7 @@ const std::vector<std::string> &SpikeRouter::energy_events() {
 }
 
 SpikeRouter::SpikeRouter(sc_core::sc_module_name name, const Params &p, EnergyLedger &ledger)
-    : sc_core::sc_module(name), m_p(p), m_ledger(ledger),
+    : sc_core::sc_module(name), m_p(p), m_ledger(ledger), m_waker(m_wake, p.period),
       m_in(size_t(kNumPorts * p.virtual_channels)),
       m_out_owner(size_t(kNumPorts * p.virtual_channels), -1) {
   SC_METHOD(tick);
@@ -91,7 +91,7 @@ void SpikeRouter::tick() {
       if (in[ip].size() != 0)
         next = std::min(next, in[ip]->next_arrival());
     if (next != UINT64_MAX && next > now)
-      m_wake.notify(m_p.period * double(next - now));
+      m_waker.notify(next - now);
     return;
   }
   std::array<bool, kNumPorts> input_used{};
@@ -161,7 +161,7 @@ void SpikeRouter::tick() {
     }
   }
   // Flits were waiting (forwarded or blocked): look again next cycle.
-  m_wake.notify(m_p.period);
+  m_waker.notify(1);
 }
 
 bool SpikeRouter::idle() {

@@ -20,7 +20,7 @@ constexpr int kMaxVcs = 16;
 /// one flit per input and per output port per cycle. Contract: its input buffers live in the
 /// FlitChannels bound to `in` (depth and hop latency are theirs); unbound ports are mesh edges.
 /// It sleeps while no flit is buffered.
-class SpikeRouter : public sc_core::sc_module {
+class SpikeRouter : public sc_core::sc_module, public IWakeable {
 public:
   SC_HAS_PROCESS(SpikeRouter);
   struct Params {
@@ -41,7 +41,10 @@ public:
   SpikeRouter(sc_core::sc_module_name name, const Params &p, EnergyLedger &ledger);
 
   /// Woken by arriving flits and returning credits.
-  sc_core::sc_event &wake() { return m_wake; }
+  const Wake &wake() const { return m_waker; }
+  /// Runs the router from `calendar` instead of its own process (before any binding).
+  void use_calendar(WakeCalendar &calendar) { m_waker = Wake(calendar, calendar.add(this)); }
+  void on_wake() override { tick(); }
 
   uint64_t flits_forwarded() const { return m_forwarded; }
   /// Flits sent out of each port since construction (kLocal: ejected into the core).
@@ -69,6 +72,7 @@ private:
   Params m_p;
   EnergyLedger &m_ledger;
   sc_core::sc_event m_wake;
+  Wake m_waker;
   std::vector<InState> m_in;    // [port * vcs + vc]
   std::vector<int> m_out_owner; // [port * vcs + vc] -> input index or -1
   std::array<int, kNumPorts> m_rr{};

@@ -56,12 +56,12 @@ void ReductionNetwork::contribute(int op, int task, const Value &partial, uint64
   if (++s.arrived < s.expected)
     return;
   s.ready_at = now + uint64_t(m_latency);
-  for (sc_core::sc_event *e : s.subscribers)
-    e->notify(m_period * double(m_latency));
+  for (const Wake &w : s.subscribers)
+    w.notify(uint64_t(m_latency));
   s.subscribers.clear();
 }
 
-void ReductionNetwork::subscribe(int op, sc_core::sc_event *wake) {
+void ReductionNetwork::subscribe(int op, const Wake &wake) {
   OpState &s = m_ops[size_t(op)];
   if (std::find(s.subscribers.begin(), s.subscribers.end(), wake) == s.subscribers.end())
     s.subscribers.push_back(wake);

@@ -39,7 +39,7 @@ public:
   void begin_sentence(int n);
   /// One job's partial of `op`; when it is the last, wakes every subscriber at the ready cycle.
   void contribute(int op, int task, const Value &partial, uint64_t now);
-  void subscribe(int op, sc_core::sc_event *wake);
+  void subscribe(int op, const Wake &wake);
   /// The cycle from which the result of `op` is usable (UINT64_MAX while partials are missing).
   uint64_t ready_cycle(int op) const { return m_ops[size_t(op)].ready_at; }
   const Value &value(int op) const { return m_ops[size_t(op)].value; }
@@ -50,7 +50,7 @@ private:
     int expected = 0, arrived = 0;
     Value value;
     uint64_t ready_at = UINT64_MAX;
-    std::vector<sc_core::sc_event *> subscribers;
+    std::vector<Wake> subscribers;
   };
   std::vector<int> m_expected_per_token; // per op: jobs per token (tasks), 0 if not reduced
   std::vector<int> m_expected_fixed;     // per op: jobs that are not per token

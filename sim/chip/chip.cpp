@@ -18,7 +18,8 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
   for (const auto &t : prog.mapping.tasks)
     if (t.core >= 0)
       has_tasks[size_t(t.core)] = true;
-  m_mesh.build(hwc, m_period, m_ledger);
+  m_calendar = std::make_unique<hw::WakeCalendar>("calendar", m_period);
+  m_mesh.build(hwc, m_period, m_ledger, m_calendar.get());
   m_sync = std::make_unique<hw::ReductionNetwork>(prog, X * Y, m_period, m_ledger);
   for (int i = 0; i < X * Y; ++i) {
     if (!has_tasks[size_t(i)])
@@ -40,6 +41,7 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
     const std::string cn = "core_" + std::to_string(i);
     m_cores.push_back(
         std::make_unique<hw::Core>(cn.c_str(), p, prog, m_pool, m_ledger, *m_sync));
+    m_cores.back()->use_calendar(*m_calendar);
     m_mesh.attach(i, hw::kLocal, *m_cores.back(), cn, 1);
   }
   hw::HostInterface::Params hp{hwc.flit_bits, V, X, m_period};
@@ -69,9 +71,14 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
         sc_core::sc_trace(m_vcd, c->unit_busy(u), std::string(c->basename()) + "_" + units[u]);
   }
 
+  // The watchdog looks at the chip after every module has run in its cycle (a delta later), so
+  // that what it sees does not depend on the kernel's order of processes within a cycle.
+  SC_METHOD(watch_timer);
+  dont_initialize();
+  sensitive << m_watch;
   SC_METHOD(watchdog);
   dont_initialize();
-  sensitive << m_watch << m_host->done_event();
+  sensitive << m_watch_check << m_host->done_event();
 }
 
 Chip::~Chip() {
@@ -122,6 +129,8 @@ bool Chip::drained() {
       return false;
   return true;
 }
+
+void Chip::watch_timer() { m_watch_check.notify(sc_core::SC_ZERO_TIME); }
 
 void Chip::watchdog() {
   // The logits can leave before every token's work is done (only [CLS] feeds the pooler);

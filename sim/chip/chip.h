@@ -49,19 +49,21 @@ public:
 
 private:
   void watchdog();
+  void watch_timer();
   uint64_t progress() const;
 
   sc_core::sc_time m_period;
   hw::PacketPool m_pool;
   hw::EnergyLedger m_ledger;
   hw::TraceRecorder m_trace;
+  std::unique_ptr<hw::WakeCalendar> m_calendar; // runs every router and core
   sc_core::sc_trace_file *m_vcd = nullptr;
   std::string m_vcd_final, m_vcd_partial;
   Mesh m_mesh;
   std::unique_ptr<hw::ReductionNetwork> m_sync;
   std::vector<std::unique_ptr<hw::Core>> m_cores;
   std::unique_ptr<hw::HostInterface> m_host;
-  sc_core::sc_event m_watch;
+  sc_core::sc_event m_watch, m_watch_check;
   uint64_t m_watchdog_cycles;
   uint64_t m_last_progress = 0;
   bool m_stalled = false;

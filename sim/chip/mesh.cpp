@@ -3,15 +3,16 @@
 
 namespace granita::sim {
 
-hw::FlitChannel *Mesh::channel(const std::string &name, int latency, sc_core::sc_event *rx,
-                               sc_core::sc_event *tx) {
+hw::FlitChannel *Mesh::channel(const std::string &name, int latency, const hw::Wake &rx,
+                               const hw::Wake &tx) {
   channels.push_back(
       std::make_unique<hw::FlitChannel>(name.c_str(), m_vcs, m_depth, latency, m_period));
   channels.back()->set_wake(rx, tx);
   return channels.back().get();
 }
 
-void Mesh::build(const config::HwConfig &hwc, sc_core::sc_time period, hw::EnergyLedger &ledger) {
+void Mesh::build(const config::HwConfig &hwc, sc_core::sc_time period, hw::EnergyLedger &ledger,
+                 hw::WakeCalendar *calendar) {
   const int X = hwc.mesh_x, Y = hwc.mesh_y;
   m_vcs = hwc.router_virtual_channels;
   m_depth = hwc.router_buffer_depth_flits;
@@ -29,6 +30,8 @@ void Mesh::build(const config::HwConfig &hwc, sc_core::sc_time period, hw::Energ
     p.out_to_router = {false, p.y > 0, p.x < X - 1, p.y < Y - 1, p.x > 0};
     const std::string rn = "router_" + std::to_string(p.x) + "_" + std::to_string(p.y);
     routers.push_back(std::make_unique<hw::SpikeRouter>(rn.c_str(), p, ledger));
+    if (calendar)
+      routers.back()->use_calendar(*calendar);
   }
   // out[d] of one router feeds in[opposite d] of its neighbour.
   const int dx[] = {0, 0, 1, 0, -1}, dy[] = {0, -1, 0, 1, 0}, opposite[] = {0, 3, 4, 1, 2};
@@ -39,8 +42,8 @@ void Mesh::build(const config::HwConfig &hwc, sc_core::sc_time period, hw::Energ
         continue;
       const int j = ny * X + nx;
       hw::FlitChannel *c = channel("link_" + std::to_string(i) + "_" + hw::port_name(d),
-                                   hwc.hop_latency_cycles, &routers[size_t(j)]->wake(),
-                                   &routers[size_t(i)]->wake());
+                                   hwc.hop_latency_cycles, routers[size_t(j)]->wake(),
+                                   routers[size_t(i)]->wake());
       routers[size_t(i)]->out[d].bind(*c);
       routers[size_t(j)]->in[opposite[d]].bind(*c);
     }

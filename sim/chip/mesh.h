@@ -20,14 +20,17 @@ struct Mesh {
   std::vector<std::unique_ptr<hw::SpikeRouter>> routers;
   std::vector<std::unique_ptr<hw::FlitChannel>> channels;
 
-  void build(const config::HwConfig &hw, sc_core::sc_time period, hw::EnergyLedger &ledger);
+  /// With a calendar, the routers run from it instead of one SystemC process each.
+  void build(const config::HwConfig &hw, sc_core::sc_time period, hw::EnergyLedger &ledger,
+             hw::WakeCalendar *calendar = nullptr);
   /// Binds an endpoint to port `port` of router `index`: returns the channel it sends on and
   /// the one it receives from. `latency` is the link's latency in cycles.
   template <class Endpoint>
   void attach(int index, int port, Endpoint &ep, const std::string &name, int latency) {
     hw::SpikeRouter &r = *routers[size_t(index)];
-    hw::FlitChannel *up = channel(name + "_inject", latency, &r.wake(), &ep.wake());
-    hw::FlitChannel *down = channel(name + "_eject", latency, &ep.wake(), &r.wake());
+    const hw::Wake ep_wake = wake_of(ep.wake());
+    hw::FlitChannel *up = channel(name + "_inject", latency, r.wake(), ep_wake);
+    hw::FlitChannel *down = channel(name + "_eject", latency, ep_wake, r.wake());
     ep.to_router.bind(*up);
     r.in[port].bind(*up);
     r.out[port].bind(*down);
@@ -35,8 +38,10 @@ struct Mesh {
   }
 
 private:
-  hw::FlitChannel *channel(const std::string &name, int latency, sc_core::sc_event *rx,
-                           sc_core::sc_event *tx);
+  hw::FlitChannel *channel(const std::string &name, int latency, const hw::Wake &rx,
+                           const hw::Wake &tx);
+  hw::Wake wake_of(sc_core::sc_event &e) const { return hw::Wake(e, m_period); }
+  const hw::Wake &wake_of(const hw::Wake &w) const { return w; }
   int m_vcs = 1, m_depth = 1;
   sc_core::sc_time m_period;
 };
