@@ -42,12 +42,20 @@ private:
     return m_running ? m_now : uint64_t(sc_core::sc_time_stamp() / m_period);
   }
   void arm(uint64_t cycle, uint64_t now);
+  void run_client(int client, uint64_t at);
+  /// The earliest cycle after `from` with a wake-up queued (some may be stale), or UINT64_MAX.
+  uint64_t next_cycle(uint64_t from) const;
 
+  // Wake-ups less than kWheel cycles ahead go into a timing wheel (bucket = cycle % kWheel, so a
+  // bucket only holds wake-ups for one cycle); later ones into a heap.
+  static constexpr uint64_t kWheel = 4096;
   using Entry = std::pair<uint64_t, int>; // cycle, client
   sc_core::sc_time m_period;
   sc_core::sc_event m_event;
   std::vector<IWakeable *> m_clients;
   std::vector<uint64_t> m_pending; // per client: its pending wake-up cycle, UINT64_MAX if none
+  std::vector<std::vector<int>> m_wheel;  // [cycle % kWheel] -> clients
+  std::vector<uint64_t> m_nonempty;       // bit per wheel bucket
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> m_heap;
   uint64_t m_armed = UINT64_MAX; // cycle m_event is notified for
   uint64_t m_now = 0;
