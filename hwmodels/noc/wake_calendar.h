@@ -35,12 +35,13 @@ public:
   int add(IWakeable *client);
   /// Runs `client` `delay_cycles` from now (0: later in this cycle, like a delta notification).
   void notify(int client, uint64_t delay_cycles);
-
-private:
-  void run();
+  /// The current cycle (cheap while the calendar runs its clients).
   uint64_t now() const {
     return m_running ? m_now : uint64_t(sc_core::sc_time_stamp() / m_period);
   }
+
+private:
+  void run();
   void arm(uint64_t cycle, uint64_t now);
   void run_client(int client, uint64_t at);
   /// The earliest cycle after `from` with a wake-up queued (some may be stale), or UINT64_MAX.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hwmodels/router/spike_router.h"
 
+#include "src/util/error.h"
+
 #include <algorithm>
 #include <sstream>
 
@@ -29,6 +31,19 @@ SpikeRouter::SpikeRouter(sc_core::sc_module_name name, const Params &p, EnergyLe
   sensitive << m_wake;
 }
 
+void SpikeRouter::end_of_elaboration() {
+  for (int p = 0; p < kNumPorts; ++p) {
+    if (in[p].size() != 0) {
+      m_rx[size_t(p)] = dynamic_cast<FlitChannel *>(in[p].get_interface(0));
+      GRANITA_ASSERT(m_rx[size_t(p)], name() << ": input " << p << " is not a FlitChannel");
+    }
+    if (out[p].size() != 0) {
+      m_tx[size_t(p)] = dynamic_cast<FlitChannel *>(out[p].get_interface(0));
+      GRANITA_ASSERT(m_tx[size_t(p)], name() << ": output " << p << " is not a FlitChannel");
+    }
+  }
+}
+
 int SpikeRouter::route(const Flit &f) {
   // The host is reached through router (0, 0)'s West port: head for (0, 0), then West.
   const bool to_host = f.dst_x == kHostX;
@@ -49,7 +64,7 @@ int SpikeRouter::route(const Flit &f) {
     auto free_credits = [&](int port) {
       int c = 0;
       for (int v = 0; v < m_p.virtual_channels; ++v)
-        c += out[port]->credits(v);
+        c += m_tx[size_t(port)]->credits(v);
       return c;
     };
     return free_credits(py) > free_credits(kEast) ? py : kEast;
@@ -67,9 +82,9 @@ void SpikeRouter::tick() {
   int n_active = 0;
   bool any = false;
   for (int ip = 0; ip < kNumPorts; ++ip) {
-    if (in[ip].size() == 0)
+    if (!m_rx[size_t(ip)])
       continue;
-    IFlitRx &rx = *in[ip][0];
+    FlitChannel &rx = *m_rx[size_t(ip)];
     for (int vc = 0; vc < V; ++vc) {
       const Flit *f = rx.peek(vc, now);
       if (!f)
@@ -88,15 +103,15 @@ void SpikeRouter::tick() {
   if (!any) {
     uint64_t next = UINT64_MAX;
     for (int ip = 0; ip < kNumPorts; ++ip)
-      if (in[ip].size() != 0)
-        next = std::min(next, in[ip]->next_arrival());
+      if (m_rx[size_t(ip)])
+        next = std::min(next, m_rx[size_t(ip)]->next_arrival());
     if (next != UINT64_MAX && next > now)
       m_waker.notify(next - now);
     return;
   }
   std::array<bool, kNumPorts> input_used{};
   for (int o = 0; o < kNumPorts; ++o) {
-    if (out[o].size() == 0)
+    if (!m_tx[size_t(o)])
       continue;
     // Round-robin over the (input, VC) heads that want this output, starting after the last
     // winner; tried in that order until one can go.
@@ -131,12 +146,12 @@ void SpikeRouter::tick() {
         if (st.out_vc < 0)
           continue; // every VC of this output carries another packet
       }
-      IFlitTx &tx = *out[o][0];
+      FlitChannel &tx = *m_tx[size_t(o)];
       if (!tx.can_send(st.out_vc))
         continue;
       Flit g = *f;
       g.vc = uint8_t(st.out_vc);
-      in[ip]->pop(vc);
+      m_rx[size_t(ip)]->pop(vc);
       head[size_t(idx)] = nullptr;
       tx.send(g);
       energy::EnergyCounters &c = m_ledger.task(g.owner);

@@ -61,6 +61,7 @@ public:
   bool idle();
 
 private:
+  void end_of_elaboration() override;
   void tick();
   int route(const Flit &f);
   uint64_t cycle() const { return uint64_t(sc_core::sc_time_stamp() / m_p.period); }
@@ -76,6 +77,8 @@ private:
   std::vector<InState> m_in;    // [port * vcs + vc]
   std::vector<int> m_out_owner; // [port * vcs + vc] -> input index or -1
   std::array<int, kNumPorts> m_rr{};
+  // The channels bound to in / out (nullptr: mesh edge), called directly, not through ports.
+  std::array<FlitChannel *, kNumPorts> m_rx{}, m_tx{};
   uint64_t m_forwarded = 0, m_last_progress = 0;
   std::array<uint64_t, kNumPorts> m_port_flits{};
   TraceRecorder *m_trace = nullptr;

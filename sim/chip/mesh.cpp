@@ -8,6 +8,7 @@ hw::FlitChannel *Mesh::channel(const std::string &name, int latency, const hw::W
   channels.push_back(
       std::make_unique<hw::FlitChannel>(name.c_str(), m_vcs, m_depth, latency, m_period));
   channels.back()->set_wake(rx, tx);
+  channels.back()->set_clock(m_calendar);
   return channels.back().get();
 }
 
@@ -17,6 +18,7 @@ void Mesh::build(const config::HwConfig &hwc, sc_core::sc_time period, hw::Energ
   m_vcs = hwc.router_virtual_channels;
   m_depth = hwc.router_buffer_depth_flits;
   m_period = period;
+  m_calendar = calendar;
   for (int i = 0; i < X * Y; ++i) {
     hw::SpikeRouter::Params p;
     p.x = i % X;

@@ -43,6 +43,7 @@ private:
   hw::Wake wake_of(sc_core::sc_event &e) const { return hw::Wake(e, m_period); }
   const hw::Wake &wake_of(const hw::Wake &w) const { return w; }
   int m_vcs = 1, m_depth = 1;
+  hw::WakeCalendar *m_calendar = nullptr;
   sc_core::sc_time m_period;
 };
 
