@@ -141,29 +141,8 @@ HwConfig parse_checked(YAML::Node root, const std::string &file) {
 
 std::filesystem::path resolve_hw_config(const std::string &name_or_path,
                                         const std::filesystem::path &configs_dir) {
-  const std::string suffix = ".yaml";
-  const bool is_path =
-      name_or_path.find('/') != std::string::npos ||
-      (name_or_path.size() >= suffix.size() &&
-       name_or_path.compare(name_or_path.size() - suffix.size(), suffix.size(), suffix) == 0);
-  if (is_path)
-    return name_or_path;
-  const std::filesystem::path dir = configs_dir / "hw";
-  const std::filesystem::path p = dir / (name_or_path + suffix);
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(p, ec))
-    return p;
-  std::vector<std::string> names;
-  for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.path().extension() == suffix)
-      names.push_back(entry.path().stem().string());
-  std::sort(names.begin(), names.end());
-  const std::string hint = closest_match(name_or_path, names);
-  throw InputError({}, "--hw",
-                   "no hardware config named '" + name_or_path + "' in " + dir.string() +
-                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-                       (names.empty() ? "" : "; presets: " + join(names, ", ") +
-                                                 "; or give a path to a .yaml file"));
+  return resolve_named_yaml(name_or_path, configs_dir / "hw", "--hw", "hardware config",
+                            "presets (or give a path to a .yaml file)");
 }
 
 } // namespace granita::config

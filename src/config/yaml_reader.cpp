@@ -325,4 +325,33 @@ void YamlMap::finish() const {
   }
 }
 
+std::filesystem::path resolve_named_yaml(const std::string &name_or_path,
+                                         const std::filesystem::path &dir, const std::string &key,
+                                         const std::string &noun, const std::string &list_label) {
+  const std::string suffix = ".yaml";
+  const bool is_path =
+      name_or_path.find('/') != std::string::npos ||
+      (name_or_path.size() >= suffix.size() &&
+       name_or_path.compare(name_or_path.size() - suffix.size(), suffix.size(), suffix) == 0);
+  if (is_path)
+    return name_or_path;
+  const std::filesystem::path p = dir / (name_or_path + suffix);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(p, ec))
+    return p;
+  std::vector<std::string> names;
+  for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == suffix)
+      names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  const std::string hint = closest_match(name_or_path, names);
+  std::string list;
+  for (const std::string &n : names)
+    list += (list.empty() ? "" : ", ") + n;
+  throw InputError({}, key,
+                   "no " + noun + " named '" + name_or_path + "' in " + dir.string() +
+                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                       (names.empty() ? "" : "; " + list_label + ": " + list));
+}
+
 } // namespace granita::config

@@ -29,6 +29,13 @@ YAML::Node load_yaml_document(const std::string &text, const std::string &file);
 /// file:line:col. `file` is only used in messages.
 YAML::Node load_yaml_string(const std::string &text, const std::string &file);
 
+/// A YAML file named either by a path (containing '/' or ending in ".yaml") or by a preset name
+/// looked up as `dir`/<name>.yaml. An unknown name is an InputError at `key` ("no <noun> named
+/// 'x' in DIR (did you mean 'y'?); <list label>: a, b, c").
+std::filesystem::path resolve_named_yaml(const std::string &name_or_path,
+                                         const std::filesystem::path &dir, const std::string &key,
+                                         const std::string &noun, const std::string &list_label);
+
 /// The candidate closest to `key` by edit distance, or "" if none is reasonably close.
 std::string closest_match(const std::string &key, const std::vector<std::string> &candidates);
 

@@ -201,27 +201,8 @@ std::vector<EventEnergy> EnergyTable::breakdown(const EnergyCounters &counters) 
 
 std::filesystem::path resolve_energy_table(const std::string &name_or_path,
                                            const std::filesystem::path &configs_dir) {
-  const std::string suffix = ".yaml";
-  const bool is_path =
-      name_or_path.find('/') != std::string::npos ||
-      (name_or_path.size() >= suffix.size() &&
-       name_or_path.compare(name_or_path.size() - suffix.size(), suffix.size(), suffix) == 0);
-  if (is_path)
-    return name_or_path;
-  const std::filesystem::path dir = configs_dir / "energy";
-  const std::filesystem::path p = dir / (name_or_path + suffix);
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(p, ec))
-    return p;
-  std::vector<std::string> names;
-  for (const auto &entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.path().extension() == suffix)
-      names.push_back(entry.path().stem().string());
-  std::sort(names.begin(), names.end());
-  throw InputError({}, "energy table",
-                   "no table named '" + name_or_path + "' in " + dir.string() +
-                       did_you_mean(config::closest_match(name_or_path, names)) +
-                       (names.empty() ? "" : "; available: " + join(names, ", ")));
+  return config::resolve_named_yaml(name_or_path, configs_dir / "energy", "energy table", "table",
+                                    "available");
 }
 
 std::filesystem::path default_configs_dir() {
