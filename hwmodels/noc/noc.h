@@ -192,6 +192,21 @@ public:
         best = q.front().arrival;
     return best;
   }
+  /// Earliest arrival cycle after `cycle` of a flit at the head of its VC, UINT64_MAX if none.
+  uint64_t next_arrival_after(uint64_t cycle) const {
+    uint64_t best = UINT64_MAX;
+    for (const auto &q : m_q)
+      if (!q.empty() && q.front().arrival > cycle && q.front().arrival < best)
+        best = q.front().arrival;
+    return best;
+  }
+  /// Earliest cycle after `cycle` at which a credit returns to the sender, UINT64_MAX if none.
+  uint64_t next_credit_after(uint64_t cycle) const {
+    for (const auto &r : m_credit_returns)
+      if (r.first > cycle)
+        return r.first;
+    return UINT64_MAX;
+  }
   size_t occupancy(int vc) const { return m_q[size_t(vc)].size(); }
 
 private:

@@ -110,6 +110,7 @@ void SpikeRouter::tick() {
     return;
   }
   std::array<bool, kNumPorts> input_used{};
+  bool forwarded = false;
   for (int o = 0; o < kNumPorts; ++o) {
     if (!m_tx[size_t(o)])
       continue;
@@ -166,6 +167,7 @@ void SpikeRouter::tick() {
         st = InState{};
       }
       input_used[size_t(ip)] = true;
+      forwarded = true;
       m_rr[size_t(o)] = idx;
       ++m_forwarded;
       ++m_port_flits[size_t(o)];
@@ -175,8 +177,22 @@ void SpikeRouter::tick() {
       break;
     }
   }
-  // Flits were waiting (forwarded or blocked): look again next cycle.
-  m_waker.notify(1);
+  if (forwarded) {
+    m_waker.notify(1); // the next flits may go next cycle
+    return;
+  }
+  // Nothing went: every waiting head lacks a credit, or an output VC held by a packet whose next
+  // flit has not arrived here. Nothing changes until a credit returns or a flit arrives, so
+  // sleep until then (the ticks in between would forward nothing and change no state).
+  uint64_t next = UINT64_MAX;
+  for (int p = 0; p < kNumPorts; ++p) {
+    if (m_rx[size_t(p)])
+      next = std::min(next, m_rx[size_t(p)]->next_arrival_after(now));
+    if (m_tx[size_t(p)])
+      next = std::min(next, m_tx[size_t(p)]->next_credit_after(now));
+  }
+  if (next != UINT64_MAX)
+    m_waker.notify(next - now);
 }
 
 bool SpikeRouter::idle() {

@@ -43,7 +43,10 @@ public:
   /// Woken by arriving flits and returning credits.
   const Wake &wake() const { return m_waker; }
   /// Runs the router from `calendar` instead of its own process (before any binding).
-  void use_calendar(WakeCalendar &calendar) { m_waker = Wake(calendar, calendar.add(this)); }
+  void use_calendar(WakeCalendar &calendar) {
+    m_waker = Wake(calendar, calendar.add(this));
+    m_clock = &calendar;
+  }
   void on_wake() override { tick(); }
 
   uint64_t flits_forwarded() const { return m_forwarded; }
@@ -64,7 +67,9 @@ private:
   void end_of_elaboration() override;
   void tick();
   int route(const Flit &f);
-  uint64_t cycle() const { return uint64_t(sc_core::sc_time_stamp() / m_p.period); }
+  uint64_t cycle() const {
+    return m_clock ? m_clock->now() : uint64_t(sc_core::sc_time_stamp() / m_p.period);
+  }
 
   struct InState {
     int out_port = -1;
@@ -74,6 +79,7 @@ private:
   EnergyLedger &m_ledger;
   sc_core::sc_event m_wake;
   Wake m_waker;
+  const WakeCalendar *m_clock = nullptr;
   std::vector<InState> m_in;    // [port * vcs + vc]
   std::vector<int> m_out_owner; // [port * vcs + vc] -> input index or -1
   std::array<int, kNumPorts> m_rr{};
