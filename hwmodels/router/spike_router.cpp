@@ -74,7 +74,7 @@ int SpikeRouter::route(const Flit &f) {
 
 void SpikeRouter::tick() {
   const uint64_t now = cycle();
-  const int V = m_p.virtual_channels, n_in = kNumPorts * V;
+  const int V = m_p.virtual_channels;
   // Heads of line this cycle (route computed once per packet per router). Left uninitialised:
   // only the entries listed in `active` are ever read, and zeroing them cost ~40% of tick().
   std::array<const Flit *, kNumPorts * kMaxVcs> head;
@@ -85,6 +85,8 @@ void SpikeRouter::tick() {
     if (!m_rx[size_t(ip)])
       continue;
     FlitChannel &rx = *m_rx[size_t(ip)];
+    if (rx.empty())
+      continue;
     for (int vc = 0; vc < V; ++vc) {
       const Flit *f = rx.peek(vc, now);
       if (!f)
@@ -115,20 +117,19 @@ void SpikeRouter::tick() {
     if (!m_tx[size_t(o)])
       continue;
     // Round-robin over the (input, VC) heads that want this output, starting after the last
-    // winner; tried in that order until one can go.
+    // winner; tried in that order until one can go. `active` is in increasing index order, so
+    // the round-robin order is the indices above the last winner, then the others.
     std::array<int, kNumPorts * kMaxVcs> order; // the first n_order entries are written
     int n_order = 0;
-    for (int a = 0; a < n_active; ++a) {
-      const int idx = active[size_t(a)];
-      if (head[size_t(idx)] && m_in[size_t(idx)].out_port == o)
-        order[size_t(n_order++)] = idx;
-    }
+    const int rr = m_rr[size_t(o)];
+    for (int pass = 0; pass < 2; ++pass)
+      for (int a = 0; a < n_active; ++a) {
+        const int idx = active[size_t(a)];
+        if ((idx > rr) == (pass == 0) && head[size_t(idx)] && m_in[size_t(idx)].out_port == o)
+          order[size_t(n_order++)] = idx;
+      }
     if (n_order == 0)
       continue;
-    const int rr = m_rr[size_t(o)];
-    std::sort(order.begin(), order.begin() + n_order, [&](int a, int b) {
-      return (a - rr - 1 + n_in) % n_in < (b - rr - 1 + n_in) % n_in;
-    });
     for (int k = 0; k < n_order; ++k) {
       const int idx = order[size_t(k)];
       const Flit *f = head[size_t(idx)];
