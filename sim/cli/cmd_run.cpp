@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <set>
 
 namespace granita::cli {
 
@@ -211,9 +212,104 @@ report::RunReport simulate_parallel(const RunContext &c, const energy::EnergyTab
 
 } // namespace
 
+namespace {
+
+/// "I/N" of --shard as {I, N}; N = 0 when no shard is asked for.
+std::pair<size_t, size_t> parse_shard(const std::string &s) {
+  if (s.empty())
+    return {0, 0};
+  const size_t slash = s.find('/');
+  char *e1 = nullptr, *e2 = nullptr;
+  const long i = slash == std::string::npos ? -1 : std::strtol(s.c_str(), &e1, 10);
+  const long n = slash == std::string::npos ? -1 : std::strtol(s.c_str() + slash + 1, &e2, 10);
+  if (slash == std::string::npos || e1 != s.c_str() + slash || *e2 != '\0' || n < 1 ||
+      n > 100000 || i < 0 || i >= n)
+    throw InputError({}, "--shard " + s, "expected I/N with 0 <= I < N (e.g. 3/8)");
+  return {size_t(i), size_t(n)};
+}
+
+/// GLUE metrics of a report's sentences (the functional report computes them).
+void fill_metrics(report::RunReport &rep, const model::SorbetModel &m, const glue::TaskInfo &task,
+                  const std::vector<glue::Example> &examples) {
+  eval::EvalReport er;
+  for (const report::SentenceRecord &s : rep.sentences) {
+    eval::SentenceResult r;
+    r.index = s.index;
+    r.logits = s.logits;
+    r.prediction = s.prediction;
+    r.label = s.label;
+    r.score = s.score;
+    er.sentences.push_back(r);
+  }
+  eval::compute_metrics(er, m, task, examples);
+  rep.metrics = er.metrics;
+}
+
+/// --merge: shard reports of one run (same model, chip and sentences) into the run's report.
+int merge_shards(const RunOptions &o, const model::SorbetModel &m) {
+  check_output_path("--json", o.json_out);
+  check_output_path("--csv", o.csv_out);
+  auto load = [](const std::string &f) {
+    try {
+      return report::RunReport::from_json(nlohmann::json::parse(read_file(f)), f);
+    } catch (const nlohmann::json::parse_error &e) {
+      throw InputError({f}, "", std::string("not JSON: ") + e.what());
+    }
+  };
+  report::RunReport rep = load(o.merge[0]);
+  if (rep.model != m.name)
+    throw InputError({o.merge[0]}, "model", "report of model '" + rep.model + "', not '" +
+                                                m.name + "' (--model)");
+  std::set<int> seen;
+  for (const auto &s : rep.sentences)
+    seen.insert(s.index);
+  for (size_t k = 1; k < o.merge.size(); ++k) {
+    const report::RunReport shard = load(o.merge[k]);
+    if (shard.model != rep.model || shard.hw != rep.hw || shard.encoding != rep.encoding ||
+        shard.mesh_x != rep.mesh_x || shard.mesh_y != rep.mesh_y || shard.op_names != rep.op_names)
+      throw InputError({o.merge[k]}, "", "a shard of another run (model, chip or ops differ from " +
+                                             o.merge[0] + ")");
+    for (const auto &s : shard.sentences)
+      if (!seen.insert(s.index).second)
+        throw InputError({o.merge[k]}, "sentences",
+                         "sentence " + std::to_string(s.index) + " is also in another shard");
+    rep.merge(shard);
+  }
+  const energy::EventRegistry registry = energy::build_event_registry();
+  const energy::EnergyTable table = energy::EnergyTable::load(
+      energy::resolve_energy_table(o.energy.empty() ? nlohmann::json::parse(read_file(o.merge[0]))
+                                                            .value("energy_table", "")
+                                                      : o.energy,
+                                   energy::default_configs_dir()),
+      registry);
+  std::vector<glue::Example> labels; // the gold labels the shards carry
+  for (const auto &s : rep.sentences) {
+    glue::Example ex;
+    ex.label = s.label;
+    ex.score = s.score;
+    labels.push_back(ex);
+  }
+  fill_metrics(rep, m, glue::task_info(rep.task), labels);
+  std::fputs(rep.to_text(table).c_str(), stdout);
+  if (!o.json_out.empty())
+    write_file_atomic(o.json_out, rep.to_json(table).dump(2) + "\n");
+  if (!o.csv_out.empty())
+    write_file_atomic(o.csv_out, rep.to_csv(table));
+  return 0;
+}
+
+} // namespace
+
 int run_run(const RunOptions &o) {
   // Every input and output is checked before anything is compiled or simulated.
   const model::SorbetModel m = model::load_package(o.model_dir);
+  if (!o.merge.empty())
+    return merge_shards(o, m);
+  if (o.hw.empty())
+    throw InputError({}, "--hw", "required (a preset name or a .yaml path)");
+  const auto [shard, shards] = parse_shard(o.shard);
+  if (shards && o.jobs > 1)
+    throw InputError({}, "--shard", "is one worker's part: use it with -j 1");
   check_task_matches_model(o.task, m);
   const glue::TaskInfo &task = glue::task_info(o.task.empty() ? m.task : o.task);
   check_text_options({o.text_given, o.text_b_given, o.text, o.text_b}, task);
@@ -265,7 +361,8 @@ int run_run(const RunOptions &o) {
   if (!o.quiet)
     std::printf("%6s %10s %10s %10s %12s %12s\n", "#", "prediction", "label", "cycles",
                 "latency_us", "energy_nJ");
-  ProgressBar bar("granita run", examples.size());
+  ProgressBar bar("granita run", shards ? (examples.size() + shards - 1 - shard) / shards
+                                        : examples.size());
   report::RunReport rep;
   if (o.jobs > 1) {
     rep = simulate_parallel(ctx, table, bar);
@@ -273,9 +370,10 @@ int run_run(const RunOptions &o) {
       for (const report::SentenceRecord &s : rep.sentences)
         line(rep, s);
   } else {
-    std::vector<size_t> all(examples.size());
-    for (size_t i = 0; i < all.size(); ++i)
-      all[i] = i;
+    std::vector<size_t> all;
+    for (size_t i = 0; i < examples.size(); ++i)
+      if (!shards || i % shards == shard)
+        all.push_back(i);
     size_t done = 0;
     const report::RunReport shape = report::RunReport::for_model(m);
     rep = simulate(ctx, all, [&](const report::SentenceRecord &s) {
@@ -292,19 +390,7 @@ int run_run(const RunOptions &o) {
   rep.encoding = hw.encoding;
   rep.clock_mhz = hw.clock_mhz;
 
-  // GLUE metrics over the merged sentences (the functional report computes them).
-  eval::EvalReport er;
-  for (const report::SentenceRecord &s : rep.sentences) {
-    eval::SentenceResult r;
-    r.index = s.index;
-    r.logits = s.logits;
-    r.prediction = s.prediction;
-    r.label = s.label;
-    r.score = s.score;
-    er.sentences.push_back(r);
-  }
-  eval::compute_metrics(er, m, task, examples);
-  rep.metrics = er.metrics;
+  fill_metrics(rep, m, task, examples);
 
   std::fputs(rep.to_text(table).c_str(), stdout);
   if (!o.json_out.empty())

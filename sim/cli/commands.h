@@ -97,6 +97,8 @@ struct RunOptions {
   std::string trace;      // Perfetto/Chrome trace JSON of one sentence
   int trace_sentence = 0; // which sentence --trace records
   int jobs = 1;           // worker processes, one chip each
+  std::string shard;      // "I/N": only sentences i with i % N == I (one task of a job array)
+  std::vector<std::string> merge; // shard reports to merge instead of simulating
 };
 int run_run(const RunOptions &o);
 

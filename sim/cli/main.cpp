@@ -113,8 +113,7 @@ int main(int argc, char **argv) {
   auto *run = app.add_subcommand("run", "cycle-accurate simulation of GLUE sentences on a chip");
   run->add_option("--model", ro.model_dir, "model package directory")->required();
   run->add_option("--hw", ro.hw, "hardware config: a preset name (default, edge, bert-base) or a "
-                                 ".yaml path")
-      ->required();
+                                 ".yaml path (not with --merge)");
   run->add_option("-p", ro.hw_params, "hardware config override key.path=value");
   run->add_option("--mapping", ro.mapping, "mapping file (default: compile now)");
   run->add_option("--energy", ro.energy, "energy table name or file (default: the config's)");
@@ -131,6 +130,13 @@ int main(int argc, char **argv) {
   run->add_option("--vcd", ro.vcd, "write a VCD of key signals (router flits, unit busy)");
   run->add_option("--trace", ro.trace, "write a Perfetto/Chrome trace JSON of one sentence");
   run->add_option("--trace-sentence", ro.trace_sentence, "sentence for --trace (default 0)");
+  run->add_option("--shard", ro.shard,
+                  "I/N: simulate only sentences i with i % N == I (one task of a cluster job "
+                  "array, e.g. --shard $SLURM_ARRAY_TASK_ID/8 --json shard-I.json)");
+  run->add_option("--merge", ro.merge,
+                  "merge these shard reports (--json of --shard runs) into one report instead "
+                  "of simulating; identical to the report of a single run")
+      ->expected(1, -1);
   run->add_option("-j,--jobs", ro.jobs,
                   "worker processes, one chip each, on interleaved sentences (default 1); the "
                   "merged report is the one of -j 1")

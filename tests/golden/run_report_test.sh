@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Golden run report (docs/report-format.md): the shipped SST-2 model on the edge preset, the first
 # 3 SST-2 dev sentences, JSON report compared byte for byte with tests/golden/run_report.json.
-# The same run with -j 2 (two worker chips) must give the identical report, and
+# The same run with -j 2 (two worker chips) must give the identical report, so must two --shard
+# runs merged with --merge, and
 # `granita energy --reprice` of it with another table the report of a run simulated with that
 # table. When a change is intended, regenerate the file and review the diff:
 #   tests/golden/run_report_test.sh build/sim/granita ../shared --regenerate
@@ -31,6 +32,11 @@ if cmp -s "$tmp/r.json" "$golden"; then pass=$((pass + 1)); else
 fi
 run -j 2 --json "$tmp/j2.json"
 check cmp -s "$tmp/r.json" "$tmp/j2.json"
+run --shard 0/2 --json "$tmp/s0.json"
+run --shard 1/2 --json "$tmp/s1.json"
+"$granita" run --model "$root/models/sst2-sorbet" --merge "$tmp/s1.json" "$tmp/s0.json" \
+  --json "$tmp/merged.json" >/dev/null
+check cmp -s "$tmp/r.json" "$tmp/merged.json"
 run --energy loihi --json "$tmp/loihi.json"
 "$granita" energy --reprice "$tmp/r.json" --energy loihi --json "$tmp/repriced.json" >/dev/null
 check cmp -s "$tmp/loihi.json" "$tmp/repriced.json"

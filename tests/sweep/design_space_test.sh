@@ -119,3 +119,27 @@ for r in local:
 assert ok > 0, "no point simulated"
 print(f"ok: {n} points in both stores, {ok} simulated with identical results, {n - ok} failed alike")
 PY
+
+echo "== granita run sharded over a Slurm job array, merged: the report of one run"
+runs=$work/run
+mkdir -p "$runs"
+dev=${GRANITA_DATA:-$src/../shared}/glue/SST-2/dev.tsv
+"$granita" run --model models/sst2-sorbet --hw edge --data "$dev" -n 6 -q --json "$runs/whole.json" >/dev/null
+cat > "$runs/shard.sh" <<SH
+#!/bin/sh
+exec "$granita" run --model "$src/models/sst2-sorbet" --hw edge --data "$dev" -n 6 -q \
+  --shard "\$SLURM_ARRAY_TASK_ID/3" --json "$runs/shard-\$SLURM_ARRAY_TASK_ID.json"
+SH
+chmod +x "$runs/shard.sh"
+job=$(sbatch --parsable --array=0-2 --ntasks=1 --cpus-per-task=1 --output="$runs/%A_%a.out" \
+  --error="$runs/%A_%a.err" --chdir="$runs" "$runs/shard.sh")
+for _ in $(seq 1 300); do
+  [[ -z "$(squeue --noheader --jobs="$job" 2>/dev/null)" ]] && break
+  sleep 1
+done
+"$granita" run --model models/sst2-sorbet --merge "$runs"/shard-0.json "$runs"/shard-1.json \
+  "$runs"/shard-2.json --json "$runs/merged.json" >/dev/null ||
+  { echo "FAIL: merging the shards"; cat "$runs"/*.err; exit 1; }
+cmp -s "$runs/whole.json" "$runs/merged.json" ||
+  { echo "FAIL: the merged report differs from one run's"; diff "$runs/whole.json" "$runs/merged.json" | head; exit 1; }
+echo "ok: 3 Slurm array tasks merged into the report of one run"
