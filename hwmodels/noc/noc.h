@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <deque>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 /// Network-on-chip building blocks shared by routers, cores and the host interface.
@@ -144,12 +146,16 @@ public:
 /// A link plus the downstream input buffer it fills: per virtual channel a FIFO of
 /// `depth` flits, flits arriving `latency` cycles after send(), credits returning to the
 /// sender one cycle after pop() (credit-based flow control). Wakes the receiver on arrival and
-/// the sender on credit return, so idle modules sleep.
+/// the sender on credit return, so idle modules sleep. Contract: a sender sends on a VC only
+/// when can_send() says so (credits bound every FIFO to `depth` flits, which live in fixed
+/// rings: no allocation per flit).
 class FlitChannel final : public sc_core::sc_prim_channel, public IFlitTx, public IFlitRx {
 public:
   FlitChannel(const char *name, int vcs, int depth, int latency_cycles, sc_core::sc_time period)
       : sc_core::sc_prim_channel(name), m_vcs(vcs), m_depth(depth), m_latency(latency_cycles),
-        m_period(period), m_q(size_t(vcs)), m_used(size_t(vcs), 0) {}
+        m_period(period), m_slots(size_t(vcs) * size_t(depth)), m_first(size_t(vcs), 0),
+        m_count(size_t(vcs), 0), m_used(size_t(vcs), 0),
+        m_credit_returns(size_t(vcs) * size_t(depth)) {}
 
   /// Wake-ups of the two ends (set by the chip when binding).
   void set_wake(const Wake &receiver, const Wake &sender) {
@@ -166,69 +172,89 @@ public:
   }
   void send(const Flit &f) override {
     absorb_credits();
-    ++m_used[size_t(f.vc)];
-    m_q[size_t(f.vc)].push_back({now() + uint64_t(m_latency), f});
+    const size_t vc = f.vc;
+    if (m_used[vc] >= m_depth)
+      throw std::logic_error(std::string(name()) + ": flit sent without a credit");
+    ++m_used[vc];
+    m_slots[vc * size_t(m_depth) + size_t((m_first[vc] + m_count[vc]) % m_depth)] = {
+        now() + uint64_t(m_latency), f};
+    ++m_count[vc];
     ++m_size;
     m_rx_wake.notify(uint64_t(m_latency));
   }
   const Flit *peek(int vc, uint64_t cycle) override {
-    auto &q = m_q[size_t(vc)];
-    if (q.empty() || q.front().arrival > cycle)
+    if (m_count[size_t(vc)] == 0)
       return nullptr;
-    return &q.front().flit;
+    const Slot &s = front(size_t(vc));
+    return s.arrival > cycle ? nullptr : &s.flit;
   }
   void pop(int vc) override {
-    m_q[size_t(vc)].pop_front();
+    const size_t v = size_t(vc);
+    m_first[v] = m_first[v] + 1 == m_depth ? 0 : m_first[v] + 1;
+    --m_count[v];
     --m_size;
-    m_credit_returns.push_back({now() + 1, vc});
+    const size_t cap = m_credit_returns.size();
+    m_credit_returns[(m_credit_first + m_credit_count) % cap] = {now() + 1, vc};
+    ++m_credit_count;
     m_tx_wake.notify(1);
   }
   int vcs() const override { return m_vcs; }
   bool empty() const override { return m_size == 0; }
   uint64_t next_arrival() const override {
     uint64_t best = UINT64_MAX;
-    for (const auto &q : m_q)
-      if (!q.empty() && q.front().arrival < best)
-        best = q.front().arrival;
+    for (size_t v = 0; v < size_t(m_vcs); ++v)
+      if (m_count[v] != 0 && front(v).arrival < best)
+        best = front(v).arrival;
     return best;
   }
   /// Earliest arrival cycle after `cycle` of a flit at the head of its VC, UINT64_MAX if none.
   uint64_t next_arrival_after(uint64_t cycle) const {
     uint64_t best = UINT64_MAX;
-    for (const auto &q : m_q)
-      if (!q.empty() && q.front().arrival > cycle && q.front().arrival < best)
-        best = q.front().arrival;
+    for (size_t v = 0; v < size_t(m_vcs); ++v)
+      if (m_count[v] != 0 && front(v).arrival > cycle && front(v).arrival < best)
+        best = front(v).arrival;
     return best;
   }
   /// Earliest cycle after `cycle` at which a credit returns to the sender, UINT64_MAX if none.
   uint64_t next_credit_after(uint64_t cycle) const {
-    for (const auto &r : m_credit_returns)
+    const size_t cap = m_credit_returns.size();
+    for (size_t k = 0; k < m_credit_count; ++k) {
+      const auto &r = m_credit_returns[(m_credit_first + k) % cap];
       if (r.first > cycle)
         return r.first;
+    }
     return UINT64_MAX;
   }
-  size_t occupancy(int vc) const { return m_q[size_t(vc)].size(); }
+  size_t occupancy(int vc) const { return size_t(m_count[size_t(vc)]); }
 
 private:
   struct Slot {
     uint64_t arrival;
     Flit flit;
   };
+  const Slot &front(size_t vc) const { return m_slots[vc * size_t(m_depth) + size_t(m_first[vc])]; }
   uint64_t now() const {
     return m_clock ? m_clock->now() : uint64_t(sc_core::sc_time_stamp() / m_period);
   }
   void absorb_credits() {
+    if (m_credit_count == 0)
+      return;
     const uint64_t t = now();
-    while (!m_credit_returns.empty() && m_credit_returns.front().first <= t) {
-      --m_used[size_t(m_credit_returns.front().second)];
-      m_credit_returns.pop_front();
+    const size_t cap = m_credit_returns.size();
+    while (m_credit_count != 0 && m_credit_returns[m_credit_first].first <= t) {
+      --m_used[size_t(m_credit_returns[m_credit_first].second)];
+      m_credit_first = m_credit_first + 1 == cap ? 0 : m_credit_first + 1;
+      --m_credit_count;
     }
   }
   int m_vcs, m_depth, m_latency;
   sc_core::sc_time m_period;
-  std::vector<std::deque<Slot>> m_q;
+  std::vector<Slot> m_slots; // [vc * depth + ring position]
+  std::vector<int> m_first, m_count; // per VC: ring start and flits buffered
   std::vector<int> m_used; // buffered + in flight + credits not yet returned
-  std::deque<std::pair<uint64_t, int>> m_credit_returns;
+  // Credits on their way back (cycle, vc), in cycle order: at most vcs * depth.
+  std::vector<std::pair<uint64_t, int>> m_credit_returns;
+  size_t m_credit_first = 0, m_credit_count = 0;
   size_t m_size = 0;
   Wake m_rx_wake, m_tx_wake;
   const WakeCalendar *m_clock = nullptr;
