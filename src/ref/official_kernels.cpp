@@ -43,7 +43,7 @@ Int128 round_shift(Int128 x, int s, Rounding r) {
   const Int128 q = x >> s; // floor
   if (r == Rounding::Floor)
     return q;
-  const Int128 rem = x - (q << s); // in [0, 2^s)
+  const Int128 rem = x & ((Int128(1) << s) - 1); // x - q·2^s, in [0, 2^s)
   const Int128 half = Int128(1) << (s - 1);
   if (rem > half || (rem == half && (q & 1) != 0))
     return q + 1;
