@@ -304,6 +304,11 @@ void Core::finish(Unit u, uint64_t now) {
   r.out.clear();
 }
 
+void Core::end_of_elaboration() {
+  m_tx = dynamic_cast<FlitChannel *>(to_router.get_interface(0));
+  m_rx = dynamic_cast<FlitChannel *>(from_router.get_interface(0));
+}
+
 void Core::step() {
   const uint64_t now = cycle();
   while (!m_local.empty() && m_local.front().at <= now) {
@@ -311,7 +316,13 @@ void Core::step() {
     m_local.pop_front();
     deliver(lm.msg, now);
   }
-  m_ni.eject(*from_router[0], now, [&](const Message &msg) { deliver(msg, now); });
+  const std::function<void(const Message &)> on_message = [&](const Message &msg) {
+    deliver(msg, now);
+  };
+  if (m_rx)
+    m_ni.eject(*m_rx, now, on_message);
+  else
+    m_ni.eject(*from_router[0], now, on_message);
   release_parked(now);
   for (int u = 0; u < kNumUnits; ++u) {
     Running &r = m_running[size_t(u)];
@@ -319,11 +330,11 @@ void Core::step() {
       finish(Unit(u), now);
     start(Unit(u), now);
   }
-  const bool more_tx = m_ni.inject(*to_router[0], now);
+  const bool more_tx = m_tx ? m_ni.inject(*m_tx, now) : m_ni.inject(*to_router[0], now);
   uint64_t next = UINT64_MAX;
   if (more_tx)
     next = now + 1;
-  const uint64_t arrival = from_router[0]->next_arrival();
+  const uint64_t arrival = m_rx ? m_rx->next_arrival() : from_router[0]->next_arrival();
   if (arrival != UINT64_MAX && arrival > now)
     next = std::min(next, arrival);
   if (!m_local.empty())

@@ -47,7 +47,10 @@ public:
   void begin_sentence(int n);
   const Wake &wake() const { return m_waker; }
   /// Runs the core from `calendar` instead of its own process (before any binding).
-  void use_calendar(WakeCalendar &calendar) { m_waker = Wake(calendar, calendar.add(this)); }
+  void use_calendar(WakeCalendar &calendar) {
+    m_waker = Wake(calendar, calendar.add(this));
+    m_clock = &calendar;
+  }
   void on_wake() override { step(); }
   bool idle() const;
   /// A unit is in the middle of a job.
@@ -108,6 +111,7 @@ private:
     Message msg;
   };
 
+  void end_of_elaboration() override;
   void step();
   void deliver(const Message &m, uint64_t now);
   void token_ready(int local, int token);
@@ -117,7 +121,9 @@ private:
   void finish(Unit u, uint64_t now);
   std::vector<int64_t> compute(TaskState &ts, int token, int64_t &cycles);
   int n_for(const mapping::Task &t) const { return t.per_token ? m_n : 1; }
-  uint64_t cycle() const { return uint64_t(sc_core::sc_time_stamp() / m_p.period); }
+  uint64_t cycle() const {
+    return m_clock ? m_clock->now() : uint64_t(sc_core::sc_time_stamp() / m_p.period);
+  }
 
   Params m_p;
   const Program &m_prog;
@@ -126,6 +132,9 @@ private:
   NetworkInterface m_ni;
   sc_core::sc_event m_wake;
   Wake m_waker;
+  const WakeCalendar *m_clock = nullptr;
+  // The channels bound to to_router / from_router when they are FlitChannels (called directly).
+  FlitChannel *m_tx = nullptr, *m_rx = nullptr;
   std::vector<int> m_task_ids;        // tasks on this core
   std::vector<int> m_local_of;        // task id -> local index or -1
   std::vector<TaskState> m_state;

@@ -68,7 +68,7 @@ void NetworkInterface::send(int flow_id, int token, const int64_t *values, int c
   }
 }
 
-bool NetworkInterface::inject(IFlitTx &tx, uint64_t) {
+template <class Tx> bool NetworkInterface::inject_on(Tx &tx, uint64_t) {
   if (m_queue.empty())
     return false;
   Flit &f = m_queue.front();
@@ -97,8 +97,9 @@ bool NetworkInterface::inject(IFlitTx &tx, uint64_t) {
   return !m_queue.empty();
 }
 
-void NetworkInterface::eject(IFlitRx &rx, uint64_t now,
-                             const std::function<void(const Message &)> &on_message) {
+template <class Rx>
+void NetworkInterface::eject_from(Rx &rx, uint64_t now,
+                                  const std::function<void(const Message &)> &on_message) {
   for (int vc = 0; vc < rx.vcs(); ++vc)
     while (const Flit *f = rx.peek(vc, now)) {
       const Flit fl = *f;
@@ -111,5 +112,12 @@ void NetworkInterface::eject(IFlitRx &rx, uint64_t now,
       m_pool.release(fl.packet);
     }
 }
+
+template bool NetworkInterface::inject_on(IFlitTx &, uint64_t);
+template bool NetworkInterface::inject_on(FlitChannel &, uint64_t);
+template void NetworkInterface::eject_from(IFlitRx &, uint64_t,
+                                           const std::function<void(const Message &)> &);
+template void NetworkInterface::eject_from(FlitChannel &, uint64_t,
+                                           const std::function<void(const Message &)> &);
 
 } // namespace granita::hw

@@ -23,14 +23,25 @@ public:
   /// Queues `values` (the flow's slice for one token) for the flow's destination.
   void send(int flow, int token, const int64_t *values, int count, uint64_t now);
   /// Injects at most one flit. Returns true if flits are still waiting.
-  bool inject(IFlitTx &tx, uint64_t now);
+  bool inject(IFlitTx &tx, uint64_t now) { return inject_on(tx, now); }
+  bool inject(FlitChannel &tx, uint64_t now) { return inject_on(tx, now); } // no virtual calls
   /// Pops every arrived flit; calls on_message for each completed message.
-  void eject(IFlitRx &rx, uint64_t now, const std::function<void(const Message &)> &on_message);
+  void eject(IFlitRx &rx, uint64_t now, const std::function<void(const Message &)> &on_message) {
+    eject_from(rx, now, on_message);
+  }
+  void eject(FlitChannel &rx, uint64_t now,
+             const std::function<void(const Message &)> &on_message) {
+    eject_from(rx, now, on_message);
+  }
   bool idle() const { return m_queue.empty(); }
   size_t queued_flits() const { return m_queue.size(); }
   uint64_t packets_sent() const { return m_packets_sent; }
 
 private:
+  template <class Tx> bool inject_on(Tx &tx, uint64_t now);
+  template <class Rx>
+  void eject_from(Rx &rx, uint64_t now, const std::function<void(const Message &)> &on_message);
+
   const Program &m_prog;
   PacketPool &m_pool;
   EnergyLedger &m_ledger;
