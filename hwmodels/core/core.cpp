@@ -30,8 +30,7 @@ Core::Core(sc_core::sc_module_name name, const Params &p, const Program &prog, P
            EnergyLedger &ledger, ReductionNetwork &sync)
     : sc_core::sc_module(name), m_p(p), m_prog(prog), m_ledger(ledger), m_sync(sync),
       m_ni(prog, pool, ledger, p.flit_bits, p.virtual_channels, p.mesh_x),
-      m_waker(m_wake, p.period),
-      m_local_of(prog.mapping.tasks.size(), -1) {
+      m_waker(m_wake, p.period), m_local_of(prog.mapping.tasks.size(), -1) {
   for (const Task &t : prog.mapping.tasks)
     if (t.core == p.index) {
       m_local_of[size_t(t.id)] = int(m_task_ids.size());

@@ -249,9 +249,9 @@ private:
   }
   int m_vcs, m_depth, m_latency;
   sc_core::sc_time m_period;
-  std::vector<Slot> m_slots; // [vc * depth + ring position]
+  std::vector<Slot> m_slots;         // [vc * depth + ring position]
   std::vector<int> m_first, m_count; // per VC: ring start and flits buffered
-  std::vector<int> m_used; // buffered + in flight + credits not yet returned
+  std::vector<int> m_used;           // buffered + in flight + credits not yet returned
   // Credits on their way back (cycle, vc), in cycle order: at most vcs * depth.
   std::vector<std::pair<uint64_t, int>> m_credit_returns;
   size_t m_credit_first = 0, m_credit_count = 0;

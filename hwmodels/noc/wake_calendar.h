@@ -36,9 +36,7 @@ public:
   /// Runs `client` `delay_cycles` from now (0: later in this cycle, like a delta notification).
   void notify(int client, uint64_t delay_cycles);
   /// The current cycle (cheap while the calendar runs its clients).
-  uint64_t now() const {
-    return m_running ? m_now : uint64_t(sc_core::sc_time_stamp() / m_period);
-  }
+  uint64_t now() const { return m_running ? m_now : uint64_t(sc_core::sc_time_stamp() / m_period); }
 
 private:
   void run();
@@ -55,8 +53,8 @@ private:
   sc_core::sc_event m_event;
   std::vector<IWakeable *> m_clients;
   std::vector<uint64_t> m_pending; // per client: its pending wake-up cycle, UINT64_MAX if none
-  std::vector<std::vector<int>> m_wheel;  // [cycle % kWheel] -> clients
-  std::vector<uint64_t> m_nonempty;       // bit per wheel bucket
+  std::vector<std::vector<int>> m_wheel; // [cycle % kWheel] -> clients
+  std::vector<uint64_t> m_nonempty;      // bit per wheel bucket
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> m_heap;
   uint64_t m_armed = UINT64_MAX; // cycle m_event is notified for
   uint64_t m_now = 0;
