@@ -8,9 +8,16 @@
 
 #include <vector>
 
+// GCC takes prefer-vector-width in a target attribute (so its auto-vectoriser uses 512-bit
+// registers here); clang does not and would ignore the whole attribute, so it gets the ISA only.
+#if defined(__clang__)
+#define GRANITA_AVX512                                                                             \
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq")))
+#else
 #define GRANITA_AVX512                                                                             \
   __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vpopcntdq,"                      \
                         "prefer-vector-width=512")))
+#endif
 
 namespace granita::ref::simd::detail {
 
