@@ -256,6 +256,35 @@ PricedReport RunReport::price(const energy::EnergyTable &table) const {
   return p;
 }
 
+nlohmann::json RunReport::latency_json() const {
+  // Per op and layer: mean first job start / last job end, cycles from the sentence's start.
+  auto mean = [](uint64_t sum, uint64_t n) { return n ? double(sum) / double(n) : 0.0; };
+  nlohmann::json lat = nlohmann::json::object();
+  std::map<std::string, std::pair<double, double>> layer_span;
+  std::vector<std::string> layer_order;
+  for (size_t i = 0; i < op_runs.size(); ++i) {
+    if (!op_runs[i])
+      continue;
+    const double s0 = mean(op_start_sum[i], op_runs[i]), s1 = mean(op_end_sum[i], op_runs[i]);
+    lat["by_op"][op_names[i]] = {{"start", s0}, {"end", s1}, {"span", s1 - s0}};
+    auto it = layer_span.find(op_layers[i]);
+    if (it == layer_span.end()) {
+      layer_order.push_back(op_layers[i]);
+      layer_span[op_layers[i]] = {s0, s1};
+    } else {
+      it->second = {std::min(it->second.first, s0), std::max(it->second.second, s1)};
+    }
+  }
+  for (const std::string &l : layer_order)
+    lat["by_layer"][l] = {{"start", layer_span[l].first},
+                          {"end", layer_span[l].second},
+                          {"span", layer_span[l].second - layer_span[l].first}};
+  lat["critical_path"] = nlohmann::json::array();
+  for (int op : critical_path())
+    lat["critical_path"].push_back(op_names[size_t(op)]);
+  return lat;
+}
+
 nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
   const PricedReport p = price(table);
   const energy::EventRegistry &reg = table.registry();
@@ -299,31 +328,10 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
   for (size_t u = 0; u < 4; ++u)
     j["unit_utilization"][kUnits[u]] =
         core_cycles > 0 ? double(unit_busy_cycles[u]) / core_cycles : 0.0;
-  // Timing views: per op and layer (mean first start / last end, cycles from the sentence's
-  // start), the critical path, throughput, and per-core / per-router load on the mesh.
+  // Timing views: latency per op and layer and the critical path, throughput, and per-core /
+  // per-router load on the mesh.
   auto mean = [](uint64_t sum, uint64_t n) { return n ? double(sum) / double(n) : 0.0; };
-  std::map<std::string, std::pair<double, double>> layer_span;
-  std::vector<std::string> layer_order;
-  for (size_t i = 0; i < op_runs.size(); ++i) {
-    if (!op_runs[i])
-      continue;
-    const double s0 = mean(op_start_sum[i], op_runs[i]), s1 = mean(op_end_sum[i], op_runs[i]);
-    j["latency"]["by_op"][op_names[i]] = {{"start", s0}, {"end", s1}, {"span", s1 - s0}};
-    auto it = layer_span.find(op_layers[i]);
-    if (it == layer_span.end()) {
-      layer_order.push_back(op_layers[i]);
-      layer_span[op_layers[i]] = {s0, s1};
-    } else {
-      it->second = {std::min(it->second.first, s0), std::max(it->second.second, s1)};
-    }
-  }
-  for (const std::string &l : layer_order)
-    j["latency"]["by_layer"][l] = {{"start", layer_span[l].first},
-                                   {"end", layer_span[l].second},
-                                   {"span", layer_span[l].second - layer_span[l].first}};
-  j["latency"]["critical_path"] = nlohmann::json::array();
-  for (int op : critical_path())
-    j["latency"]["critical_path"].push_back(op_names[size_t(op)]);
+  j["latency"] = latency_json();
   j["throughput"] = {{"drain_cycles_mean", mean(drain_cycles_sum, sentences.size())},
                      {"sentences_per_second", sentences_per_second()},
                      {"pipelined_sentences_per_second_bound", pipelined_sentences_per_second()}};
@@ -519,7 +527,7 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
   table_of("op", p.by_op);
   const double core_cycles = cycles_mean() * ns * double(cores_powered);
   // Latency per layer and the critical path (mean first start / last end of each op).
-  const nlohmann::json lat = to_json(table)["latency"];
+  const nlohmann::json lat = latency_json(); // no second pricing of the whole report
   if (lat.contains("by_layer")) {
     std::snprintf(b, sizeof b, "\n  %-28s %12s %12s %12s\n", "latency by layer", "start",
                   "end", "span");

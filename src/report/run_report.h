@@ -90,6 +90,8 @@ struct RunReport {
   uint64_t cycles_percentile(double p) const;
 
   PricedReport price(const energy::EnergyTable &table) const;
+  /// The report's "latency" object: by_op, by_layer, critical_path (docs/report-format.md).
+  nlohmann::json latency_json() const;
   /// The JSON report (schema version kRunReportVersion) priced with `table`; it keeps the raw
   /// counts, so from_json() restores the report exactly.
   nlohmann::json to_json(const energy::EnergyTable &table) const;
