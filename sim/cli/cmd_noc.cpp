@@ -9,11 +9,10 @@
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
 #include "src/util/strings.h"
+#include "src/util/subprocess.h"
 
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -66,40 +65,21 @@ int run_noc_curve(const NocOptions &o, const config::HwConfig &hw) {
   const std::vector<double> rates = parse_rates(o.rates);
   std::vector<nlohmann::json> points;
   ProgressBar bar("granita noc", rates.size());
-  char tmpl[] = "/tmp/granita-noc-XXXXXX";
-  if (!::mkdtemp(tmpl))
-    throw InputError("cannot create a temporary folder");
-  const std::filesystem::path dir(tmpl);
+  const proc::TempDir tmp("granita-noc");
   for (size_t k = 0; k < rates.size(); ++k) {
-    const std::filesystem::path f = dir / ("rate-" + std::to_string(k) + ".json");
-    std::fflush(stdout);
-    const pid_t pid = ::fork();
-    if (pid < 0)
-      throw InputError("cannot start a simulation process (fork failed)");
-    if (pid == 0) {
-      int code = 0;
-      try {
-        sim::NocBench bench("noc", hw, o.traffic, rates[k], o.packet_flits, o.cycles, o.seed);
-        write_file_atomic(f, result_json(o.traffic, rates[k], bench.run()).dump());
-      } catch (const std::exception &e) {
-        std::fprintf(stderr, "granita: internal error: %s\n", e.what());
-        code = 2;
-      }
-      ::_exit(code);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-      std::filesystem::remove_all(dir);
+    const std::filesystem::path f = tmp.path() / ("rate-" + std::to_string(k) + ".json");
+    const pid_t pid = proc::fork_worker([&] {
+      sim::NocBench bench("noc", hw, o.traffic, rates[k], o.packet_flits, o.cycles, o.seed);
+      write_file_atomic(f, result_json(o.traffic, rates[k], bench.run()).dump());
+      return 0;
+    });
+    if (proc::exit_code(proc::wait_status(pid)) != 0)
       throw std::runtime_error("the NoC simulation at rate " + std::to_string(rates[k]) +
                                " failed");
-    }
     points.push_back(nlohmann::json::parse(read_file(f)));
     bar.update(k + 1);
   }
   bar.finish();
-  std::filesystem::remove_all(dir);
   // Saturation: the first offered load whose mean latency exceeds 3x the zero-load latency
   // (or whose accepted throughput falls below 95% of the offered load); the peak accepted load.
   double peak = 0, saturation = 0;

@@ -4,6 +4,7 @@
 #include "compiler/compile.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/input_checks.h"
+#include "sim/cli/run_shards.h"
 #include "sim/run/simulator.h"
 #include "src/energy/energy_table.h"
 #include "src/eval/evaluate.h"
@@ -17,8 +18,8 @@
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
+#include "src/util/subprocess.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -128,44 +129,28 @@ report::RunReport simulate_parallel(const RunContext &c, const energy::EnergyTab
                                     ProgressBar &bar) {
   const int jobs = std::min<int>(c.o.jobs, int(c.examples.size()));
   namespace fs = std::filesystem;
-  char tmpl[] = "/tmp/granita-run-XXXXXX";
-  if (!::mkdtemp(tmpl))
-    throw InputError("cannot create a temporary folder for the workers' reports");
-  const fs::path dir(tmpl);
+  const proc::TempDir tmp("granita-run");
+  const fs::path &dir = tmp.path();
   int fds[2];
   if (::pipe(fds) != 0)
     throw InputError("cannot create a pipe to the workers");
   std::vector<pid_t> pids;
-  std::fflush(stdout);
-  std::fflush(stderr);
   for (int k = 0; k < jobs; ++k) {
-    const pid_t pid = ::fork();
-    if (pid < 0)
-      throw InputError("cannot start a worker process (fork failed)");
-    if (pid == 0) {
-      ::close(fds[0]);
-      int code = 0;
-      try {
-        std::vector<size_t> mine;
-        for (size_t i = size_t(k); i < c.examples.size(); i += size_t(jobs))
-          mine.push_back(i);
-        const report::RunReport r = simulate(c, mine, [&](const report::SentenceRecord &) {
-          const char one = 1;
-          (void)!::write(fds[1], &one, 1);
-        });
-        write_file_atomic(dir / ("shard-" + std::to_string(k) + ".json"),
-                          r.to_json(table).dump() + "\n");
-      } catch (const InputError &e) {
-        write_file_atomic(dir / ("error-" + std::to_string(k)), e.what());
-        code = 1;
-      } catch (const std::exception &e) {
-        write_file_atomic(dir / ("error-" + std::to_string(k)), e.what());
-        code = 2;
-      }
-      std::fflush(stdout);
-      ::_exit(code);
-    }
-    pids.push_back(pid);
+    const std::string id = std::to_string(k);
+    pids.push_back(proc::fork_worker(
+        [&] {
+          ::close(fds[0]);
+          std::vector<size_t> mine;
+          for (size_t i = size_t(k); i < c.examples.size(); i += size_t(jobs))
+            mine.push_back(i);
+          const report::RunReport r = simulate(c, mine, [&](const report::SentenceRecord &) {
+            const char one = 1;
+            (void)!::write(fds[1], &one, 1);
+          });
+          write_file_atomic(dir / ("shard-" + id + ".json"), r.to_json(table).dump() + "\n");
+          return 0;
+        },
+        dir / ("error-" + id)));
   }
   ::close(fds[1]);
   size_t finished = 0;
@@ -183,10 +168,7 @@ report::RunReport simulate_parallel(const RunContext &c, const energy::EnergyTab
   int worst = 0;
   std::string error;
   for (size_t k = 0; k < pids.size(); ++k) {
-    int status = 0;
-    while (::waitpid(pids[k], &status, 0) < 0 && errno == EINTR) {
-    }
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+    const int code = proc::exit_code(proc::wait_status(pids[k]));
     if (code != 0 && worst == 0) {
       const fs::path ef = dir / ("error-" + std::to_string(k));
       error = fs::exists(ef) ? read_file(ef) : "worker " + std::to_string(k) + " died";
@@ -202,7 +184,6 @@ report::RunReport simulate_parallel(const RunContext &c, const energy::EnergyTab
     merged.cores_powered = shard.cores_powered;
     merged.merge(shard);
   }
-  fs::remove_all(dir);
   if (worst == 1)
     throw InputError(error);
   if (worst != 0)
@@ -212,99 +193,16 @@ report::RunReport simulate_parallel(const RunContext &c, const energy::EnergyTab
 
 } // namespace
 
-namespace {
-
-/// "I/N" of --shard as {I, N}; N = 0 when no shard is asked for.
-std::pair<size_t, size_t> parse_shard(const std::string &s) {
-  if (s.empty())
-    return {0, 0};
-  const size_t slash = s.find('/');
-  char *e1 = nullptr, *e2 = nullptr;
-  const long i = slash == std::string::npos ? -1 : std::strtol(s.c_str(), &e1, 10);
-  const long n = slash == std::string::npos ? -1 : std::strtol(s.c_str() + slash + 1, &e2, 10);
-  if (slash == std::string::npos || e1 != s.c_str() + slash || *e2 != '\0' || n < 1 ||
-      n > 100000 || i < 0 || i >= n)
-    throw InputError({}, "--shard " + s, "expected I/N with 0 <= I < N (e.g. 3/8)");
-  return {size_t(i), size_t(n)};
-}
-
-/// GLUE metrics of a report's sentences (the functional report computes them).
-void fill_metrics(report::RunReport &rep, const model::SorbetModel &m, const glue::TaskInfo &task,
-                  const std::vector<glue::Example> &examples) {
-  eval::EvalReport er;
-  for (const report::SentenceRecord &s : rep.sentences) {
-    eval::SentenceResult r;
-    r.index = s.index;
-    r.logits = s.logits;
-    r.prediction = s.prediction;
-    r.label = s.label;
-    r.score = s.score;
-    er.sentences.push_back(r);
-  }
-  eval::compute_metrics(er, m, task, examples);
-  rep.metrics = er.metrics;
-}
-
-/// --merge: shard reports of one run (same model, chip and sentences) into the run's report.
-int merge_shards(const RunOptions &o, const model::SorbetModel &m) {
-  check_output_path("--json", o.json_out);
-  check_output_path("--csv", o.csv_out);
-  auto load = [](const std::string &f) {
-    try {
-      return report::RunReport::from_json(nlohmann::json::parse(read_file(f)), f);
-    } catch (const nlohmann::json::parse_error &e) {
-      throw InputError({f}, "", std::string("not JSON: ") + e.what());
-    }
-  };
-  report::RunReport rep = load(o.merge[0]);
-  if (rep.model != m.name)
-    throw InputError({o.merge[0]}, "model", "report of model '" + rep.model + "', not '" +
-                                                m.name + "' (--model)");
-  std::set<int> seen;
-  for (const auto &s : rep.sentences)
-    seen.insert(s.index);
-  for (size_t k = 1; k < o.merge.size(); ++k) {
-    const report::RunReport shard = load(o.merge[k]);
-    if (shard.model != rep.model || shard.hw != rep.hw || shard.encoding != rep.encoding ||
-        shard.mesh_x != rep.mesh_x || shard.mesh_y != rep.mesh_y || shard.op_names != rep.op_names)
-      throw InputError({o.merge[k]}, "", "a shard of another run (model, chip or ops differ from " +
-                                             o.merge[0] + ")");
-    for (const auto &s : shard.sentences)
-      if (!seen.insert(s.index).second)
-        throw InputError({o.merge[k]}, "sentences",
-                         "sentence " + std::to_string(s.index) + " is also in another shard");
-    rep.merge(shard);
-  }
-  const energy::EventRegistry registry = energy::build_event_registry();
-  const energy::EnergyTable table = energy::EnergyTable::load(
-      energy::resolve_energy_table(o.energy.empty() ? nlohmann::json::parse(read_file(o.merge[0]))
-                                                            .value("energy_table", "")
-                                                      : o.energy,
-                                   energy::default_configs_dir()),
-      registry);
-  std::vector<glue::Example> labels; // the gold labels the shards carry
-  for (const auto &s : rep.sentences) {
-    glue::Example ex;
-    ex.label = s.label;
-    ex.score = s.score;
-    labels.push_back(ex);
-  }
-  fill_metrics(rep, m, glue::task_info(rep.task), labels);
-  std::fputs(rep.to_text(table).c_str(), stdout);
-  if (!o.json_out.empty())
-    write_file_atomic(o.json_out, rep.to_json(table).dump(2) + "\n");
-  if (!o.csv_out.empty())
-    write_file_atomic(o.csv_out, rep.to_csv(table));
-  return 0;
-}
-
-} // namespace
-
 int run_run(const RunOptions &o) {
+  if (!o.collect.empty())
+    return collect_sharded_run(o);
   // Every input and output is checked before anything is compiled or simulated.
+  if (o.model_dir.empty())
+    throw InputError({}, "--model", "required (a model package directory)");
+  check_slurm_run_options(o);
   const model::SorbetModel m = model::load_package(o.model_dir);
   if (!o.merge.empty())
-    return merge_shards(o, m);
+    return merge_shards(o, m, o.merge);
   if (o.hw.empty())
     throw InputError({}, "--hw", "required (a preset name or a .yaml path)");
   const auto [shard, shards] = parse_shard(o.shard);
@@ -349,6 +247,9 @@ int run_run(const RunOptions &o) {
     throw InputError({}, "--trace-sentence",
                      "sentence " + std::to_string(o.trace_sentence) + " is not among the " +
                          std::to_string(examples.size()) + " simulated");
+
+  if (o.backend == "slurm")
+    return submit_sharded_run(o, examples.size());
 
   const RunContext ctx{o, m, hw, mp, tok, examples};
   const double us_per_cycle = 1.0 / hw.clock_mhz;

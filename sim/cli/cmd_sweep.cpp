@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // granita sweep / granita report: design-space sweeps (docs/sweeps.md).
 #include "sim/cli/commands.h"
+#include "sim/cli/input_checks.h"
 #include "sim/sweep/slurm_backend.h"
 #include "sim/sweep/sweep_runner.h"
 #include "src/util/error.h"
@@ -8,19 +9,6 @@
 #include <filesystem>
 
 namespace granita::cli {
-
-namespace {
-
-/// Each point runs in a child `granita run` of this very binary.
-std::filesystem::path self_exe() {
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec)
-    throw InputError("cannot find the running granita binary (/proc/self/exe): " + ec.message());
-  return exe;
-}
-
-} // namespace
 
 int run_sweep_cmd(const SweepOptions &o) {
   if (!o.collect_dir.empty()) {

@@ -99,6 +99,15 @@ struct RunOptions {
   int jobs = 1;           // worker processes, one chip each
   std::string shard;      // "I/N": only sentences i with i % N == I (one task of a job array)
   std::vector<std::string> merge; // shard reports to merge instead of simulating
+  // Sharding over a Slurm job array (docs/chip.md "Runs on a cluster").
+  std::string backend = "local";  // local | slurm
+  std::string out_dir;            // slurm: the run folder
+  size_t shards = 8;              // slurm: array tasks (clamped to the sentence count)
+  std::string partition, time_limit;
+  std::vector<std::string> sbatch_args;
+  bool dry_run = false;           // slurm: write the folder and script, print sbatch
+  std::string collect;            // merge the shard reports of this run folder
+  bool wait = false;              // with collect: wait until the shards have left the queue
 };
 int run_run(const RunOptions &o);
 

@@ -80,4 +80,12 @@ energy::EnergyTable load_energy_table(const std::string &energy_option,
   }
 }
 
+std::filesystem::path self_exe() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec)
+    throw InputError("cannot find the running granita binary (/proc/self/exe): " + ec.message());
+  return exe;
+}
+
 } // namespace granita::cli

@@ -4,6 +4,7 @@
 #include "src/config/hw_config.h"
 #include "src/energy/energy_table.h"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -44,5 +45,8 @@ config::HwConfig load_hw(const std::string &hw_option, const std::vector<std::st
 energy::EnergyTable load_energy_table(const std::string &energy_option,
                                       const config::HwConfig &hw,
                                       const energy::EventRegistry &registry);
+
+/// The running granita binary (sweep points and Slurm tasks start it again).
+std::filesystem::path self_exe();
 
 } // namespace granita::cli

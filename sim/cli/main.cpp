@@ -111,7 +111,7 @@ int main(int argc, char **argv) {
 
   cli::RunOptions ro;
   auto *run = app.add_subcommand("run", "cycle-accurate simulation of GLUE sentences on a chip");
-  run->add_option("--model", ro.model_dir, "model package directory")->required();
+  run->add_option("--model", ro.model_dir, "model package directory (required but with --collect)");
   run->add_option("--hw", ro.hw, "hardware config: a preset name (default, edge, bert-base) or a "
                                  ".yaml path (not with --merge)");
   run->add_option("-p", ro.hw_params, "hardware config override key.path=value");
@@ -144,6 +144,18 @@ int main(int argc, char **argv) {
   run->add_option("--watchdog-cycles", ro.watchdog_cycles,
                   "stop with an error after this many cycles without progress")
       ->check(CLI::Range(uint64_t(1), uint64_t(1) << 62));
+  run->add_option("--backend", ro.backend, "local (default) or slurm: shards over a job array");
+  run->add_option("-o,--out", ro.out_dir, "slurm: the run folder (run.json, shards/, slurm/)");
+  run->add_option("--shards", ro.shards, "slurm: array tasks (default 8)")
+      ->check(CLI::Range(size_t(1), size_t(1000)));
+  run->add_option("--partition", ro.partition, "slurm: partition to submit to");
+  run->add_option("--time", ro.time_limit, "slurm: time limit per array task (e.g. 30:00)");
+  run->add_option("--sbatch-arg", ro.sbatch_args, "slurm: extra sbatch option, repeatable");
+  run->add_flag("--dry-run", ro.dry_run, "slurm: write the run folder, print sbatch only");
+  run->add_option("--collect", ro.collect,
+                  "merge the shard reports of a --backend slurm run folder into its report "
+                  "(DIR/report.json; exit 3 while shards are missing)");
+  run->add_flag("--wait", ro.wait, "with --collect: wait until the shards have left the queue");
 
   cli::NocOptions no;
   auto *noc = app.add_subcommand("noc", "synthetic traffic on the router mesh alone");

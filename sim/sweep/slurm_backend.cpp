@@ -2,6 +2,7 @@
 #include "sim/sweep/slurm_backend.h"
 
 #include "sim/sweep/result_store.h"
+#include "sim/sweep/slurm_client.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
@@ -9,12 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,90 +25,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Captured {
-  int status = 0;   // waitpid status; -1 when the program could not be started
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-/// Runs `argv` (searched in PATH) and captures its stdout and stderr (both small here).
-Captured capture(const std::vector<std::string> &argv, const fs::path &scratch) {
-  std::vector<char *> cargv;
-  for (const std::string &a : argv)
-    cargv.push_back(const_cast<char *>(a.c_str()));
-  cargv.push_back(nullptr);
-  const fs::path err_path = scratch / (".stderr-" + std::to_string(::getpid()));
-  const std::string err_s = err_path.string();
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw InputError("cannot create a pipe to run " + argv[0]);
-  std::fflush(stdout);
-  const pid_t pid = ::fork();
-  if (pid < 0)
-    throw InputError("cannot start " + argv[0] + " (fork failed)");
-  if (pid == 0) {
-    const int fe = ::open(err_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fe < 0 || ::dup2(fds[1], 1) < 0 || ::dup2(fe, 2) < 0)
-      ::_exit(126);
-    ::execvp(cargv[0], cargv.data());
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  Captured c;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    c.out.append(buf, size_t(n));
-  }
-  ::close(fds[0]);
-  while (::waitpid(pid, &c.status, 0) < 0)
-    if (errno != EINTR)
-      throw InputError("waiting for " + argv[0] + " failed");
-  std::error_code ec;
-  if (fs::exists(err_path, ec)) {
-    c.err = read_file(err_path);
-    fs::remove(err_path, ec);
-  }
-  if (WIFEXITED(c.status) && WEXITSTATUS(c.status) == 127)
-    c.status = -1;
-  return c;
-}
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
-    s.pop_back();
-  return s;
-}
-
-/// Single-quotes a word for sh.
-std::string shell_quote(const std::string &s) {
-  std::string q = "'";
-  for (char c : s)
-    q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
 fs::path slurm_dir(const fs::path &dir) { return dir / "slurm"; }
 fs::path jobs_file(const fs::path &dir) { return slurm_dir(dir) / "jobs.json"; }
 
 /// DIR/slurm/jobs.json: one record per submitted job array {job, plan, tasks, points}.
-nlohmann::json load_jobs(const fs::path &dir) {
-  const fs::path f = jobs_file(dir);
-  if (!fs::exists(f))
-    return nlohmann::json::array();
-  nlohmann::json j = nlohmann::json::parse(read_file(f), nullptr, false);
-  if (j.is_discarded() || !j.is_array())
-    throw InputError({f.string()}, "", "not a JSON array of submitted jobs");
-  for (const auto &r : j)
-    if (!r.is_object() || !r.contains("job") || !r["job"].is_string() || !r.contains("plan") ||
-        !r["plan"].is_string())
-      throw InputError({f.string()}, "", "a job record lacks its job id or plan");
-  return j;
-}
+nlohmann::json load_jobs(const fs::path &dir) { return slurm::load_jobs(jobs_file(dir), {"plan"}); }
 
 /// A plan: for each array task, the hashes of the points it runs.
 std::vector<std::vector<std::string>> load_plan(const fs::path &f) {
@@ -135,26 +53,11 @@ std::vector<std::vector<std::string>> load_plan(const fs::path &f) {
 
 /// The "JOB_TASK" ids of the sweep's array tasks still pending or running. Sets `known` to
 /// false (and returns nothing) when squeue cannot be asked.
-std::set<std::string> live_tasks(const fs::path &dir, const nlohmann::json &jobs, bool *known) {
-  *known = true;
-  if (jobs.empty())
-    return {};
+std::set<std::string> live_tasks(const nlohmann::json &jobs, bool *known) {
   std::vector<std::string> ids;
   for (const auto &r : jobs)
     ids.push_back(r["job"].get<std::string>());
-  const Captured c = capture({"squeue", "--noheader", "--array", "--jobs=" + join(ids, ","),
-                              "--format=%F_%K"},
-                             slurm_dir(dir));
-  if (c.status == 0)
-    return parse_squeue_tasks(c.out);
-  // squeue rejects a list made only of jobs it has forgotten; they are finished.
-  if (c.err.find("Invalid job id") != std::string::npos)
-    return {};
-  *known = false;
-  std::fprintf(stderr, "granita sweep: warning: cannot ask squeue about jobs %s (%s)\n",
-               join(ids, ",").c_str(),
-               c.status < 0 ? "squeue not found" : trimmed(c.err).c_str());
-  return {};
+  return slurm::live_tasks(ids, known, "granita sweep");
 }
 
 /// Point hash -> "JOB_TASK" of the live task that will run it.
@@ -194,7 +97,7 @@ std::string runner_id() {
 /// An error message on one line: line breaks become " / ", cut at `max_chars`.
 std::string one_line(const std::string &s, size_t max_chars) {
   std::string l;
-  for (char c : trimmed(s))
+  for (char c : s.substr(0, s.find_last_not_of("\n\r ") + 1))
     l += c == '\n' ? std::string(" / ") : std::string(1, c);
   if (l.size() > max_chars)
     l = l.substr(0, max_chars) + "...";
@@ -216,65 +119,8 @@ std::vector<size_t> chunk_bounds(size_t n, size_t chunk) {
 std::vector<std::string> sbatch_command(const SlurmSubmitOptions &o, const std::string &job_name,
                                         size_t tasks, const fs::path &log_dir,
                                         const fs::path &workdir, const fs::path &script) {
-  std::vector<std::string> a = {"sbatch",
-                                "--parsable",
-                                "--job-name=" + job_name,
-                                "--array=0-" + std::to_string(tasks - 1),
-                                "--ntasks=1",
-                                "--cpus-per-task=1",
-                                "--output=" + (log_dir / "%A_%a.out").string(),
-                                "--error=" + (log_dir / "%A_%a.err").string(),
-                                "--chdir=" + workdir.string()};
-  if (!o.partition.empty())
-    a.push_back("--partition=" + o.partition);
-  if (!o.time_limit.empty())
-    a.push_back("--time=" + o.time_limit);
-  a.insert(a.end(), o.sbatch_args.begin(), o.sbatch_args.end());
-  a.push_back(script.string());
-  return a;
-}
-
-std::set<std::string> parse_squeue_tasks(const std::string &out) {
-  std::set<std::string> ids;
-  size_t pos = 0;
-  while (pos < out.size()) {
-    size_t nl = out.find('\n', pos);
-    if (nl == std::string::npos)
-      nl = out.size();
-    std::string line = trimmed(out.substr(pos, nl - pos));
-    pos = nl + 1;
-    const size_t us = line.find('_');
-    if (line.empty() || us == std::string::npos)
-      continue;
-    const std::string job = line.substr(0, us);
-    std::string tasks = line.substr(us + 1);
-    if (tasks.size() < 2 || tasks.front() != '[') {
-      ids.insert(line);
-      continue;
-    }
-    // "[3-5,7%2]": ranges and single ids, an optional %limit.
-    tasks = tasks.substr(1, tasks.find_first_of("]%") - 1);
-    size_t p = 0;
-    while (p <= tasks.size()) {
-      size_t comma = tasks.find(',', p);
-      if (comma == std::string::npos)
-        comma = tasks.size();
-      const std::string item = tasks.substr(p, comma - p);
-      p = comma + 1;
-      if (item.empty())
-        continue;
-      const size_t dash = item.find('-');
-      try {
-        const long lo = std::stol(item.substr(0, dash));
-        const long hi = dash == std::string::npos ? lo : std::stol(item.substr(dash + 1));
-        for (long t = lo; t <= hi && t - lo < 100000; ++t)
-          ids.insert(job + "_" + std::to_string(t));
-      } catch (const std::exception &) {
-        // not a task range: ignore the item rather than guess
-      }
-    }
-  }
-  return ids;
+  return slurm::sbatch_command({o.partition, o.time_limit, o.sbatch_args}, job_name,
+                               "0-" + std::to_string(tasks - 1), log_dir, workdir, script);
 }
 
 int submit_slurm_sweep(const SlurmSubmitOptions &o) {
@@ -292,7 +138,7 @@ int submit_slurm_sweep(const SlurmSubmitOptions &o) {
 
   nlohmann::json jobs = load_jobs(dir);
   bool known = true;
-  const auto live = live_points(dir, jobs, live_tasks(dir, jobs, &known));
+  const auto live = live_points(dir, jobs, live_tasks(jobs, &known));
   if (!known && !o.dry_run)
     throw InputError({}, "--backend slurm",
                      "squeue does not answer, so points already queued cannot be told apart; is "
@@ -334,13 +180,11 @@ int submit_slurm_sweep(const SlurmSubmitOptions &o) {
   write_file_atomic(plan_path, plan.dump(1) + "\n");
 
   const fs::path script = slurm_dir(dir) / "task.sh";
-  write_file_atomic(script, "#!/bin/sh\n"
-                            "# One array task of a granita sweep (docs/sweeps.md); $1 is the plan.\n"
-                            "exec " + shell_quote(o.run.granita_exe.string()) + " sweep-task " +
-                                shell_quote(dir.string()) +
-                                " --plan \"$1\" --task \"$SLURM_ARRAY_TASK_ID\"\n");
-  fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                              fs::perms::others_read | fs::perms::others_exec);
+  slurm::write_script(script, "#!/bin/sh\n"
+                              "# One array task of a granita sweep (docs/sweeps.md); $1 is the plan.\n"
+                              "exec " + slurm::shell_quote(o.run.granita_exe.string()) +
+                                  " sweep-task " + slurm::shell_quote(dir.string()) +
+                                  " --plan \"$1\" --task \"$SLURM_ARRAY_TASK_ID\"\n");
   std::vector<std::string> cmd = sbatch_command(o, "granita-" + ps.spec.name, ntasks,
                                                 slurm_dir(dir), fs::current_path(), script);
   cmd.push_back(plan_path.string());
@@ -348,19 +192,13 @@ int submit_slurm_sweep(const SlurmSubmitOptions &o) {
     std::printf("dry run: %s\n", join(cmd, " ").c_str());
     return 0;
   }
-  const Captured c = capture(cmd, slurm_dir(dir));
-  if (c.status != 0) {
+  std::string job;
+  try {
+    job = slurm::submit(cmd, "--backend slurm");
+  } catch (const InputError &) {
     fs::remove(plan_path, ec);
-    throw InputError({}, "--backend slurm",
-                     c.status < 0 ? std::string("sbatch not found in PATH (is slurm-client "
-                                                "installed?)")
-                                  : "sbatch failed: " + trimmed(c.err + c.out));
+    throw;
   }
-  // --parsable prints "JOBID" or "JOBID;CLUSTER".
-  const std::string out = trimmed(c.out);
-  const std::string job = out.substr(0, out.find(';'));
-  if (job.empty() || job.find_first_not_of("0123456789") != std::string::npos)
-    throw InputError({}, "--backend slurm", "sbatch printed no job id: '" + out + "'");
   nlohmann::json rec;
   rec["job"] = job;
   rec["plan"] = plan_name;
@@ -418,7 +256,7 @@ int collect_sweep(const fs::path &dir_in, bool wait) {
   if (wait) {
     ProgressBar bar("sweep " + ps.spec.name, ps.points.size());
     for (;;) {
-      const auto live = live_tasks(dir, jobs, &known);
+      const auto live = live_tasks(jobs, &known);
       size_t have = 0;
       for (const SweepPoint &p : ps.points)
         have += fs::exists(dir / "points" / (p.hash + ".row.json")) ? 1 : 0;
@@ -435,7 +273,7 @@ int collect_sweep(const fs::path &dir_in, bool wait) {
   const size_t merged = merge_row_files(ps, store);
   export_results_csv(ps, store);
 
-  const auto live = live_points(dir, jobs, live_tasks(dir, jobs, &known));
+  const auto live = live_points(dir, jobs, live_tasks(jobs, &known));
   std::map<std::string, nlohmann::json> latest;
   for (const nlohmann::json &r : latest_rows(store.contents().rows))
     latest[r["hash"].get<std::string>()] = r;

@@ -39,10 +39,6 @@ std::vector<std::string> sbatch_command(const SlurmSubmitOptions &o, const std::
                                         const std::filesystem::path &workdir,
                                         const std::filesystem::path &script);
 
-/// Parses `squeue --noheader --array --format=%F_%K` output into "JOB_TASK" ids; a range line
-/// such as "12_[3-5,7]" (possible for pending arrays) is expanded.
-std::set<std::string> parse_squeue_tasks(const std::string &out);
-
 /// `granita sweep SPEC -o DIR --backend slurm`: merges finished rows, then submits one job array
 /// for the points that have neither a row nor a pending/running task. Returns 0.
 int submit_slurm_sweep(const SlurmSubmitOptions &o);

@@ -8,12 +8,10 @@
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
+#include "src/util/subprocess.h"
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,33 +35,6 @@ uint64_t next_random(uint64_t &state) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
-}
-
-/// Starts `argv[0]` with stdout and stderr redirected to files; the child is killed when this
-/// process dies (PR_SET_PDEATHSIG), so a killed sweep leaves no orphan simulations.
-pid_t spawn(const std::vector<std::string> &argv, const fs::path &out, const fs::path &err) {
-  std::vector<char *> cargv;
-  for (const std::string &a : argv)
-    cargv.push_back(const_cast<char *>(a.c_str()));
-  cargv.push_back(nullptr);
-  const std::string out_s = out.string(), err_s = err.string();
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0)
-    throw InputError("cannot start a child process (fork failed)");
-  if (pid == 0) {
-    // Only async-signal-safe calls from here on.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent)
-      ::_exit(126);
-    const int fo = ::open(out_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int fe = ::open(err_s.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fo < 0 || fe < 0 || ::dup2(fo, 1) < 0 || ::dup2(fe, 2) < 0)
-      ::_exit(126);
-    ::execv(cargv[0], cargv.data());
-    ::_exit(127);
-  }
-  return pid;
 }
 
 std::string tail_text(const fs::path &p, size_t max_chars) {
@@ -315,8 +286,12 @@ namespace {
 pid_t start_point(const PreparedSweep &ps, const SweepPoint &p, const fs::path &granita_exe) {
   std::error_code ec;
   fs::remove(point_file(ps.dir, p, ".json"), ec);
-  return spawn(point_command(ps, p, granita_exe), point_file(ps.dir, p, ".log"),
-               point_file(ps.dir, p, ".stderr"));
+  // The child is killed when this process dies, so a killed sweep leaves no orphan simulations.
+  proc::SpawnOptions so;
+  so.out = point_file(ps.dir, p, ".log");
+  so.err = point_file(ps.dir, p, ".stderr");
+  so.die_with_parent = true;
+  return proc::spawn(point_command(ps, p, granita_exe), so);
 }
 
 } // namespace
@@ -325,10 +300,7 @@ nlohmann::json run_point(const PreparedSweep &ps, const SweepPoint &p, const fs:
                          const std::string &runner) {
   const auto start = Clock::now();
   const pid_t pid = start_point(ps, p, granita_exe);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      throw InputError("waiting for a simulation child process failed");
+  const int status = proc::wait_status(pid);
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   return point_row(ps, p, status, wall, runner);
 }
@@ -493,25 +465,10 @@ int run_sweep_report(const fs::path &dir, const fs::path &out) {
     argv.push_back("--out");
     argv.push_back(out.string());
   }
-  std::vector<char *> cargv;
-  for (const std::string &a : argv)
-    cargv.push_back(const_cast<char *>(a.c_str()));
-  cargv.push_back(nullptr);
-  std::fflush(stdout);
-  const pid_t pid = ::fork();
-  if (pid < 0)
-    throw InputError("cannot start the report script (fork failed)");
-  if (pid == 0) {
-    ::execv(cargv[0], cargv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR)
-      throw InputError("waiting for the report script failed");
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+  const int code = proc::run(argv);
+  if (code == proc::kNotStarted)
     throw InputError({"/usr/bin/python3"}, "", "cannot run the report script");
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+  return code;
 }
 
 } // namespace granita::sweep

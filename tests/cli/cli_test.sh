@@ -159,6 +159,33 @@ expect 1 "granita: error: The following argument was not expected: --bogus" -- "
 expect 1 "-n: Value -1 not in range 0 to 2147483647" -- "$granita" run --model "$sst2" --hw default -n -1
 expect 1 "--watchdog-cycles: Value 0 not in range" -- "$granita" run --model "$sst2" --hw default \
   --text hi --watchdog-cycles 0
+# Sharded runs over Slurm: misuse is caught before anything is written or submitted.
+expect 1 "--backend slurm-ish: expected local or slurm" -- "$granita" run --model "$sst2" --hw default \
+  --text hi --backend slurm-ish
+expect 1 "-o: required with --backend slurm" -- "$granita" run --model "$sst2" --hw default \
+  --text hi --backend slurm
+expect 1 "-o: belongs to --backend slurm" -- "$granita" run --model "$sst2" --hw default --text hi \
+  -o "$tmp/runs"
+expect 1 "-j: cannot be used with --backend slurm" -- "$granita" run --model "$sst2" --hw default \
+  --text hi --backend slurm -o "$tmp/runs" -j 2
+expect 1 "--json/--csv: cannot be used with --backend slurm" -- "$granita" run --model "$sst2" \
+  --hw default --text hi --backend slurm -o "$tmp/runs" --json "$tmp/sr.json"
+expect 1 "not a sharded run folder" -- "$granita" run --collect "$tmp"
+expect 1 "--collect: takes only the run folder" -- "$granita" run --collect "$tmp" --model "$sst2"
+expect 1 "--model: required" -- "$granita" run --hw default --text hi
+# A submission Slurm refuses (no cluster here, or no sbatch at all) leaves no run folder.
+expect 1 "--backend slurm: sbatch" -- env SLURM_CONF=/nonexistent "$granita" run --model "$sst2" \
+  --hw default --text hi --backend slurm -o "$tmp/runs"
+[[ ! -e "$tmp/runs" && ! -e "$tmp/sr.json" ]] && ok || bad "a refused sharded run left files"
+# --dry-run writes the run folder and prints the sbatch command (no Slurm needed).
+expect 0 "dry run: sbatch --parsable --job-name=granita-run --array=0-1" -- "$granita" run \
+  --model "$sst2" --hw default --data "$data/glue/SST-2/dev.tsv" -n 2 --backend slurm --shards 4 \
+  -o "$tmp/runs" --dry-run
+/usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["shards"] == 2 and r["sentences"] == 2' \
+  "$tmp/runs/run.json" && ok || bad "run.json of the dry run: $(cat "$tmp/runs/run.json")"
+expect 1 "holds another run" -- "$granita" run --model "$sst2" --hw edge \
+  --data "$data/glue/SST-2/dev.tsv" -n 2 --backend slurm --shards 4 -o "$tmp/runs" --dry-run
+expect 3 "2 shards: 0 done, 0 queued or running, 2 missing" -- "$granita" run --collect "$tmp/runs"
 # Truncation is reported, not silent.
 long=$(printf 'word %.0s' $(seq 1 2000))
 expect 0 "wordpieces beyond max_seq_len 64 were dropped" -- "$granita" eval --model "$sst2" --text "$long"

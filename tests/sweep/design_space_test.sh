@@ -5,7 +5,9 @@
 #  2. through a real single-node Slurm (scripts/slurm-local: munged, slurmctld, slurmd): one job
 #     array of 5-point tasks (1-point below 20 points), one task cancelled so its points go missing, `--collect` reports
 #     them, a resubmission runs only those, and the store ends complete;
-# and the two stores must agree on every point (status, cycles, energy, accuracy).
+# and the two stores must agree on every point (status, cycles, energy, accuracy); then
+#  3. `granita run --backend slurm` in 8 shards, one cancelled, --collect exits 3, the same
+#     command resubmits that shard alone, and the merged report equals -j 1's and -j 2's.
 # GRANITA_SWEEP_SAMPLES / GRANITA_SWEEP_SENTENCES shrink the sweep (the sanitizer pass).
 # Needs root for slurmd; elsewhere than CI it skips (exit 77) without root.
 # Usage: design_space_test.sh GRANITA_BINARY SOURCE_DIR
@@ -120,26 +122,36 @@ assert ok > 0, "no point simulated"
 print(f"ok: {n} points in both stores, {ok} simulated with identical results, {n - ok} failed alike")
 PY
 
-echo "== granita run sharded over a Slurm job array, merged: the report of one run"
+echo "== granita run --backend slurm: 8 shards, one cancelled and resubmitted, merged = one run"
 runs=$work/run
 mkdir -p "$runs"
 dev=${GRANITA_DATA:-$src/../shared}/glue/SST-2/dev.tsv
-"$granita" run --model models/sst2-sorbet --hw edge --data "$dev" -n 6 -q --json "$runs/whole.json" >/dev/null
-cat > "$runs/shard.sh" <<SH
-#!/bin/sh
-exec "$granita" run --model "$src/models/sst2-sorbet" --hw edge --data "$dev" -n 6 -q \
-  --shard "\$SLURM_ARRAY_TASK_ID/3" --json "$runs/shard-\$SLURM_ARRAY_TASK_ID.json"
-SH
-chmod +x "$runs/shard.sh"
-job=$(sbatch --parsable --array=0-2 --ntasks=1 --cpus-per-task=1 --output="$runs/%A_%a.out" \
-  --error="$runs/%A_%a.err" --chdir="$runs" "$runs/shard.sh")
-for _ in $(seq 1 300); do
-  [[ -z "$(squeue --noheader --jobs="$job" 2>/dev/null)" ]] && break
-  sleep 1
+n=16
+"$granita" run --model models/sst2-sorbet --hw edge --data "$dev" -n $n -q --json "$runs/whole.json" >/dev/null
+"$granita" run --model models/sst2-sorbet --hw edge --data "$dev" -n $n -q -j 2 --json "$runs/j2.json" >/dev/null
+submit_run() { "$granita" run --model models/sst2-sorbet --hw edge --data "$dev" -n $n --backend slurm \
+  --shards 8 -o "$runs/dir"; }
+submit_run | tee "$runs/submit1.log"
+job=$(sed -n 's/^submitted job \([0-9]*\):.*/\1/p' "$runs/submit1.log")
+[[ -n "$job" ]] || { echo "FAIL: no run job submitted"; exit 1; }
+# The last shard is still pending behind the others (two CPUs): cancelling it loses it.
+scancel "${job}_7"
+status=0
+"$granita" run --collect "$runs/dir" --wait > "$runs/collect1.log" || status=$?
+cat "$runs/collect1.log"
+((status == 3)) || { echo "FAIL: run --collect should exit 3 with a shard missing, got $status"; exit 1; }
+grep -q "missing  shard 7 " "$runs/collect1.log" || { echo "FAIL: shard 7 not reported missing"; exit 1; }
+[[ ! -e "$runs/dir/report.json" ]] || { echo "FAIL: a report was written with a shard missing"; exit 1; }
+submit_run | tee "$runs/submit2.log"
+grep -q "7 done, 0 queued or running, 1 to submit" "$runs/submit2.log" &&
+  grep -q "^submitted job [0-9]*: shards 7;" "$runs/submit2.log" ||
+  { echo "FAIL: the resubmission is not the cancelled shard alone"; exit 1; }
+"$granita" run --collect "$runs/dir" --wait --json "$runs/merged.json" > "$runs/collect2.log" ||
+  { echo "FAIL: run --collect"; cat "$runs/collect2.log" "$runs/dir/slurm/"*.err; exit 1; }
+for f in "$runs/dir/report.json" "$runs/merged.json" "$runs/j2.json"; do
+  cmp -s "$runs/whole.json" "$f" ||
+    { echo "FAIL: $f differs from one run's report"; diff "$runs/whole.json" "$f" | head; exit 1; }
 done
-"$granita" run --model models/sst2-sorbet --merge "$runs"/shard-0.json "$runs"/shard-1.json \
-  "$runs"/shard-2.json --json "$runs/merged.json" >/dev/null ||
-  { echo "FAIL: merging the shards"; cat "$runs"/*.err; exit 1; }
-cmp -s "$runs/whole.json" "$runs/merged.json" ||
-  { echo "FAIL: the merged report differs from one run's"; diff "$runs/whole.json" "$runs/merged.json" | head; exit 1; }
-echo "ok: 3 Slurm array tasks merged into the report of one run"
+submit_run | grep -q "8 done, 0 queued or running, 0 to submit$" ||
+  { echo "FAIL: a complete run was submitted again"; exit 1; }
+echo "ok: 8 Slurm shards (one rerun alone) merged into the report of one run, = -j 2's"

@@ -4,6 +4,7 @@
 // Slurm is tests/sweep/design_space_test.sh.
 #include "sim/sweep/result_store.h"
 #include "sim/sweep/slurm_backend.h"
+#include "sim/sweep/slurm_client.h"
 #include "sim/sweep/sweep_runner.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
@@ -60,13 +61,25 @@ TEST(SlurmSbatch, CommandCarriesArrayLogsWorkdirAndUserOptions) {
 }
 
 TEST(SlurmSqueue, ParsesRunningAndExpandsPendingRanges) {
-  const auto ids = parse_squeue_tasks("41_0\n41_1\n42_[3-5,7%2]\n\n43_[9]\n");
+  const auto ids = slurm::parse_squeue_tasks("41_0\n41_1\n42_[3-5,7%2]\n\n43_[9]\n");
   EXPECT_EQ(ids, (std::set<std::string>{"41_0", "41_1", "42_3", "42_4", "42_5", "42_7", "43_9"}));
 }
 
 TEST(SlurmSqueue, IgnoresNonTaskLines) {
-  EXPECT_TRUE(parse_squeue_tasks("garbage\n").empty());
-  EXPECT_EQ(parse_squeue_tasks("5_[x-y,2]\n"), (std::set<std::string>{"5_2"}));
+  EXPECT_TRUE(slurm::parse_squeue_tasks("garbage\n").empty());
+  EXPECT_EQ(slurm::parse_squeue_tasks("5_[x-y,2]\n"), (std::set<std::string>{"5_2"}));
+}
+
+TEST(SlurmArray, RunsCollapseIntoRanges) {
+  EXPECT_EQ(slurm::array_spec({0, 1, 2, 3}), "0-3");
+  EXPECT_EQ(slurm::array_spec({0, 2, 3, 4, 7}), "0,2-4,7");
+  EXPECT_EQ(slurm::array_spec({5}), "5");
+  EXPECT_EQ(slurm::array_spec({}), "");
+}
+
+TEST(SlurmScript, QuotesWordsForSh) {
+  EXPECT_EQ(slurm::shell_quote("a b"), "'a b'");
+  EXPECT_EQ(slurm::shell_quote("it's"), "'it'\\''s'");
 }
 
 class MergeRows : public ::testing::Test {
