@@ -49,7 +49,7 @@ std::vector<std::string> job_ids(const nlohmann::json &jobs) {
 /// Shard index -> "JOB_TASK" of its pending or running task (array task id = shard index).
 std::map<size_t, std::string> live_shards(const nlohmann::json &jobs, size_t shards, bool *known) {
   std::map<size_t, std::string> out;
-  for (const std::string &id : slurm::live_tasks(job_ids(jobs), known, "granita run")) {
+  for (const std::string &id : slurm::live_tasks(job_ids(jobs), known, "run")) {
     const size_t us = id.find('_');
     try {
       const size_t task = std::stoul(id.substr(us + 1));

@@ -5,6 +5,7 @@
 #include "sim/sweep/slurm_client.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
+#include "src/util/log.h"
 #include "src/util/progress.h"
 #include "src/util/strings.h"
 
@@ -57,7 +58,7 @@ std::set<std::string> live_tasks(const nlohmann::json &jobs, bool *known) {
   std::vector<std::string> ids;
   for (const auto &r : jobs)
     ids.push_back(r["job"].get<std::string>());
-  return slurm::live_tasks(ids, known, "granita sweep");
+  return slurm::live_tasks(ids, known, "sweep");
 }
 
 /// Point hash -> "JOB_TASK" of the live task that will run it.
@@ -71,7 +72,7 @@ std::map<std::string, std::string> live_points(const fs::path &dir, const nlohma
     try {
       tasks = load_plan(plan);
     } catch (const InputError &e) {
-      std::fprintf(stderr, "granita sweep: warning: %s\n", e.what());
+      log::warn(std::string("sweep: ") + e.what());
       continue;
     }
     for (size_t t = 0; t < tasks.size(); ++t) {
@@ -232,8 +233,8 @@ int run_sweep_task(const fs::path &dir, const fs::path &plan, long task,
   for (size_t i = 0; i < hashes.size(); ++i) {
     auto it = by_hash.find(hashes[i]);
     if (it == by_hash.end()) {
-      std::fprintf(stderr, "granita sweep-task: point %s is not in %s (the spec changed?)\n",
-                   hashes[i].c_str(), (dir / "spec.yaml").string().c_str());
+      log::warn("sweep-task: point " + hashes[i] + " is not in " + (dir / "spec.yaml").string() +
+                " (the spec changed?)");
       status = 1;
       continue;
     }

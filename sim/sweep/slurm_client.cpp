@@ -3,6 +3,7 @@
 
 #include "src/util/error.h"
 #include "src/util/file_io.h"
+#include "src/util/log.h"
 #include "src/util/strings.h"
 #include "src/util/subprocess.h"
 
@@ -130,8 +131,8 @@ std::set<std::string> live_tasks(const std::vector<std::string> &jobs, bool *kno
   if (c.err.find("Invalid job id") != std::string::npos)
     return {};
   *known = false;
-  std::fprintf(stderr, "%s: warning: cannot ask squeue about jobs %s (%s)\n", who.c_str(),
-               join(jobs, ",").c_str(), c.code < 0 ? "squeue not found" : trimmed(c.err).c_str());
+  log::warn(who + ": cannot ask squeue about jobs " + join(jobs, ",") + " (" +
+            (c.code < 0 ? std::string("squeue not found") : trimmed(c.err)) + ")");
   return {};
 }
 

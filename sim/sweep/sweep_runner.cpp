@@ -7,6 +7,7 @@
 #include "src/util/data_path.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
+#include "src/util/log.h"
 #include "src/util/progress.h"
 #include "src/util/subprocess.h"
 
@@ -227,9 +228,8 @@ PreparedSweep prepare_sweep(const fs::path &spec_path, const fs::path &dir) {
   const fs::path spec_copy = dir / "spec.yaml";
   const std::string spec_text = read_file(spec_path);
   if (fs::exists(spec_copy) && read_file(spec_copy) != spec_text)
-    std::fprintf(stderr, "granita sweep: note: %s differs from %s; the new spec replaces it "
-                         "(rows of points no longer in it are kept)\n",
-                 spec_copy.string().c_str(), spec_path.string().c_str());
+    log::info("sweep: " + spec_copy.string() + " differs from " + spec_path.string() +
+              "; the new spec replaces it (rows of points no longer in it are kept)");
   write_file_atomic(spec_copy, spec_text);
 
   // Every point of a task sees the same sentences: a seeded sample of its dev set, written once.
@@ -326,8 +326,7 @@ size_t merge_row_files(const PreparedSweep &ps, ResultStore &store) {
     nlohmann::json row = nlohmann::json::parse(read_file(f), nullptr, false);
     if (row.is_discarded() || !row.is_object() || row.value("hash", "") != p.hash ||
         !row.contains("runner") || !row["runner"].is_string()) {
-      std::fprintf(stderr, "granita sweep: warning: %s: not a result row of this point; ignored\n",
-                   f.string().c_str());
+      log::warn("sweep: " + f.string() + ": not a result row of this point; ignored");
       continue;
     }
     auto it = runner_of.find(p.hash);
@@ -374,7 +373,7 @@ std::vector<const SweepPoint *> points_to_run(const PreparedSweep &ps, const Res
 
 void print_store_warnings(const ResultStore &store) {
   for (const std::string &w : store.contents().warnings)
-    std::fprintf(stderr, "granita sweep: warning: %s\n", w.c_str());
+    log::warn("sweep: " + w);
 }
 
 int run_sweep(const SweepRunOptions &o) {

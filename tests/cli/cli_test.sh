@@ -208,6 +208,12 @@ EOF
 expect 3 "2 of 2 points have no successful result" -- "$granita" sweep "$tmp/failsweep.yaml" -o "$tmp/fs" -j 2
 expect 1 "no successful point (2 rows, 2 failed)" -- "$granita" report "$tmp/fs"
 ls "$tmp/fs"/*.png "$tmp/fs/report.md" >/dev/null 2>&1 && bad "report wrote files without results" || ok
+# Library notes go through the logger: a changed spec is noted on stderr; GRANITA_LOG=off mutes it.
+sed 's/mesh.x: \[1, 2\]/mesh.x: [1, 2, 3]/' "$tmp/failsweep.yaml" > "$tmp/failsweep2.yaml"
+expect 3 "granita: info: sweep: $tmp/fs/spec.yaml differs from $tmp/failsweep2.yaml" -- "$granita" \
+  sweep "$tmp/failsweep2.yaml" -o "$tmp/fs"
+GRANITA_LOG=off "$granita" sweep "$tmp/failsweep.yaml" -o "$tmp/fs" 2>&1 >/dev/null | grep -q "differs" &&
+  bad "GRANITA_LOG=off still logs" || ok
 
 # The latency-vs-load curve in one command; its plot.
 expect 0 "saturation" -- "$granita" noc --hw default --rates 0.1:0.5:0.2 --cycles 1000 \
