@@ -2,8 +2,8 @@
 // granita sweep / granita report: design-space sweeps (docs/sweeps.md).
 #include "sim/cli/commands.h"
 #include "sim/cli/input_checks.h"
-#include "sim/sweep/slurm_backend.h"
-#include "sim/sweep/sweep_runner.h"
+#include "sweep/slurm_backend.h"
+#include "sweep/sweep_runner.h"
 #include "src/util/error.h"
 
 #include <filesystem>

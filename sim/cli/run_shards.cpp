@@ -3,7 +3,7 @@
 #include "sim/cli/run_shards.h"
 
 #include "sim/cli/input_checks.h"
-#include "sim/sweep/run_slurm.h"
+#include "sweep/run_slurm.h"
 #include "src/energy/energy_table.h"
 #include "src/eval/evaluate.h"
 #include "src/util/error.h"

@@ -2,7 +2,7 @@
 // libFuzzer target: the sweep spec reader and the point expansion on arbitrary bytes. Anything
 // malformed must raise InputError; a spec that parses must expand to at most kMaxSweepPoints
 // points (at most `samples` in random mode) with distinct hashes, in index order.
-#include "sim/sweep/sweep_spec.h"
+#include "sweep/sweep_spec.h"
 #include "src/util/error.h"
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sim/sweep/result_store.h"
-#include "sim/sweep/sweep_runner.h"
+#include "sweep/result_store.h"
+#include "sweep/sweep_runner.h"
 #include "src/util/file_io.h"
 
 #include <gtest/gtest.h>

@@ -2,10 +2,10 @@
 // The pure parts of the Slurm back end: chunking, the sbatch command, squeue parsing, merging
 // task rows into the store, and the store's one-writer lock. The round trip through a real
 // Slurm is tests/sweep/design_space_test.sh.
-#include "sim/sweep/result_store.h"
-#include "sim/sweep/slurm_backend.h"
-#include "sim/sweep/slurm_client.h"
-#include "sim/sweep/sweep_runner.h"
+#include "sweep/result_store.h"
+#include "sweep/slurm_backend.h"
+#include "sweep/slurm_client.h"
+#include "sweep/sweep_runner.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sim/sweep/sweep_spec.h"
+#include "sweep/sweep_spec.h"
 #include "src/util/error.h"
 
 #include <gtest/gtest.h>

@@ -4,7 +4,7 @@
 // another exception, never a crash) whose message names the file and contains the one line of
 // <case>.expect. One test per case file, so a failure names the file. Case formats:
 // tests/inputs/bad/README.md.
-#include "sim/sweep/sweep_spec.h"
+#include "sweep/sweep_spec.h"
 #include "src/config/hw_config.h"
 #include "src/energy/energy_table.h"
 #include "src/mapping/mapping.h"

@@ -9,7 +9,7 @@
 // or failed shard is rerun alone. `granita run --collect DIR` merges the shard reports into the
 // run's report once all are there.
 
-#include "sim/sweep/slurm_client.h"
+#include "sweep/slurm_client.h"
 
 #include <nlohmann/json.hpp>
 

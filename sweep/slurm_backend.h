@@ -8,7 +8,7 @@
 // --collect DIR` merges those rows into DIR/results.jsonl and reports what is missing or failed;
 // submitting again runs only the points with neither a row nor a live task.
 
-#include "sim/sweep/sweep_runner.h"
+#include "sweep/sweep_runner.h"
 
 #include <filesystem>
 #include <set>

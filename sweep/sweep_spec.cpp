@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sim/sweep/sweep_spec.h"
+#include "sweep/sweep_spec.h"
 
 #include "src/config/hw_config.h"
 #include "src/config/yaml_reader.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sim/sweep/slurm_client.h"
+#include "sweep/slurm_client.h"
 
 #include "src/util/error.h"
 #include "src/util/file_io.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sim/sweep/sweep_runner.h"
+#include "sweep/sweep_runner.h"
 
-#include "sim/sweep/result_store.h"
+#include "sweep/result_store.h"
 #include "src/config/hw_config.h"
 #include "src/energy/energy_table.h"
 #include "src/util/data_path.h"

@@ -4,8 +4,8 @@
 // Runs a sweep: one `granita run` child process per point (a SystemC kernel elaborates only
 // once per process), a local pool of N children, results appended to DIR/results.jsonl.
 
-#include "sim/sweep/result_store.h"
-#include "sim/sweep/sweep_spec.h"
+#include "sweep/result_store.h"
+#include "sweep/sweep_spec.h"
 
 #include <nlohmann/json.hpp>
 

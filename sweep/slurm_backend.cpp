@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sim/sweep/slurm_backend.h"
+#include "sweep/slurm_backend.h"
 
-#include "sim/sweep/result_store.h"
-#include "sim/sweep/slurm_client.h"
+#include "sweep/result_store.h"
+#include "sweep/slurm_client.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/log.h"

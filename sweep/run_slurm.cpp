@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sim/sweep/run_slurm.h"
+#include "sweep/run_slurm.h"
 
 #include "src/util/error.h"
 #include "src/util/file_io.h"

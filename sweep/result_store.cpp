@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sim/sweep/result_store.h"
+#include "sweep/result_store.h"
 
 #include "src/util/error.h"
 #include "src/util/strings.h"
