@@ -5,7 +5,8 @@
 #include "hwmodels/core/program.h"
 #include "hwmodels/core/units.h"
 #include "hwmodels/describe.h"
-#include "hwmodels/noc/noc.h"
+#include "hwmodels/noc/flit_channel.h"
+#include "hwmodels/noc/instrumentation.h"
 #include "hwmodels/sync/reduction_network.h"
 
 #include <systemc>

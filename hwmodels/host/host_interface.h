@@ -3,7 +3,8 @@
 
 #include "hwmodels/core/network_interface.h"
 #include "hwmodels/core/program.h"
-#include "hwmodels/noc/noc.h"
+#include "hwmodels/noc/flit_channel.h"
+#include "hwmodels/noc/instrumentation.h"
 
 #include <systemc>
 

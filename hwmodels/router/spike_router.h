@@ -2,7 +2,8 @@
 #pragma once
 
 #include "hwmodels/describe.h"
-#include "hwmodels/noc/noc.h"
+#include "hwmodels/noc/flit_channel.h"
+#include "hwmodels/noc/instrumentation.h"
 
 #include <systemc>
 

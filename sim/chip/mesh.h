@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "hwmodels/noc/noc.h"
+#include "hwmodels/noc/flit_channel.h"
+#include "hwmodels/noc/instrumentation.h"
 #include "hwmodels/router/spike_router.h"
 #include "src/config/hw_config.h"
 

@@ -1,125 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+// A link and the input buffer it fills (credit-based flow control), and the two interfaces its
+// ends see.
+
+#include "hwmodels/noc/flit.h"
 #include "hwmodels/noc/wake_calendar.h"
-#include "src/energy/event_registry.h"
 
 #include <systemc>
 
 #include <cstdint>
-#include <deque>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-/// Network-on-chip building blocks shared by routers, cores and the host interface.
 namespace granita::hw {
-
-/// Router ports. Local connects the core (or, at router (0,0)'s West, the host).
-enum Port : int { kLocal = 0, kNorth = 1, kEast = 2, kSouth = 3, kWest = 4, kNumPorts = 5 };
-const char *port_name(int p);
-
-/// Destination x of packets for the host (it sits west of router (0, 0)).
-constexpr int kHostX = -1;
-
-/// One flit. Payload data travels with the packet: `packet` indexes the chip's PacketPool.
-struct Flit {
-  uint32_t packet = 0;
-  int16_t dst_x = 0, dst_y = 0;
-  uint8_t vc = 0;
-  bool head = false, tail = false;
-  int32_t owner = -1; // task whose traffic this is (energy attribution); -1 = none
-};
-
-/// A message: one task output slice for one token, delivered to one input slot of a task.
-struct Message {
-  int flow = -1;
-  int token = 0;
-  std::vector<int64_t> values;
-};
-
-/// Packets in flight and their messages. Only the last packet of a message carries it.
-/// Contract: owned by the chip; ids are reused after release; no allocation per flit.
-class PacketPool {
-public:
-  uint32_t acquire(int flow, int token, bool carries, int dst_task) {
-    uint32_t id;
-    if (!m_free.empty()) {
-      id = m_free.back();
-      m_free.pop_back();
-    } else {
-      id = uint32_t(m_packets.size());
-      m_packets.emplace_back();
-    }
-    Packet &p = m_packets[id];
-    p.msg.flow = flow;
-    p.msg.token = token;
-    p.msg.values.clear();
-    p.carries = carries;
-    p.dst_task = dst_task;
-    p.injected_cycle = 0;
-    return id;
-  }
-  void release(uint32_t id) { m_free.push_back(id); }
-  struct Packet {
-    Message msg;
-    bool carries = false; // last packet of its message: delivers msg
-    int dst_task = -1;
-    uint64_t injected_cycle = 0;
-  };
-  Packet &at(uint32_t id) { return m_packets[id]; }
-  size_t in_flight() const { return m_packets.size() - m_free.size(); }
-
-private:
-  std::deque<Packet> m_packets; // stable addresses
-  std::vector<uint32_t> m_free;
-};
-
-/// Energy counts of a run: one EnergyCounters per task (compute and the traffic it sends) and
-/// one for the chip (leakage, traffic not owned by a task). Contract: modules only add.
-class EnergyLedger {
-public:
-  explicit EnergyLedger(size_t tasks = 0) : m_tasks(tasks) {}
-  energy::EnergyCounters &task(int t) { return t >= 0 ? m_tasks[size_t(t)] : m_chip; }
-  energy::EnergyCounters &chip() { return m_chip; }
-  const std::vector<energy::EnergyCounters> &tasks() const { return m_tasks; }
-  const energy::EnergyCounters &chip() const { return m_chip; }
-  void clear() {
-    for (auto &c : m_tasks)
-      c.clear();
-    m_chip.clear();
-  }
-
-private:
-  std::vector<energy::EnergyCounters> m_tasks;
-  energy::EnergyCounters m_chip;
-};
-
-/// Records unit busy intervals and router activity for Perfetto/Chrome traces. Modules call it
-/// only when one is installed (a null pointer costs one branch). Contract: owned by the chip.
-class TraceRecorder {
-public:
-  struct Busy {
-    int core, unit, task;
-    uint64_t start, end;
-  };
-  void busy(int core, int unit, int task, uint64_t start, uint64_t end) {
-    if (m_on)
-      m_busy.push_back({core, unit, task, start, end});
-  }
-  void flit(int router, uint64_t cycle) {
-    if (m_on)
-      m_flits.push_back({router, cycle});
-  }
-  void set_on(bool on) { m_on = on; }
-  const std::vector<Busy> &busy_intervals() const { return m_busy; }
-  const std::vector<std::pair<int, uint64_t>> &flits() const { return m_flits; }
-
-private:
-  bool m_on = false;
-  std::vector<Busy> m_busy;
-  std::vector<std::pair<int, uint64_t>> m_flits;
-};
 
 /// Sending side of a link: what an upstream router or network interface sees.
 class IFlitTx : public virtual sc_core::sc_interface {
