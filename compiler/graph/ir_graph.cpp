@@ -48,7 +48,7 @@ void IrGraph::derive_edges() {
     boost::remove_edge(e, g);
   const model::SorbetModel &m = *model;
   const int n = m.arch.max_seq_len;
-  const int planes = hw->encoding == "rate" ? m.arch.time_steps : m.arch.bits;
+  const int planes = hw->encoding == "bitserial" ? m.arch.bits : m.arch.time_steps;
   // Producers of each op's output slices; tiles of each binary linear by row block.
   std::map<int, std::vector<Vertex>> producers;
   std::map<std::pair<int, int>, std::vector<Vertex>> tiles; // (op, col0) -> tiles
@@ -73,7 +73,11 @@ void IrGraph::derive_edges() {
     f.elem_bits = f.payload == Payload::Spikes ? m.arch.bits : mapping::kValueBits;
     f.elements = (hi - lo) * (f.seq_elements ? n : 1);
     const int64_t messages = g[src].task.per_token ? n : 1;
-    const int64_t per_element = f.payload == Payload::Spikes ? planes : f.elem_bits;
+    // signed_rate: a signed site's spikes (magnitudes over T steps) follow a sign plane.
+    const bool sign_plane = hw->encoding == "signed_rate" && f.payload == Payload::Spikes &&
+                            m.ops[size_t(op)].offset != 0;
+    const int64_t per_element =
+        f.payload == Payload::Spikes ? planes + (sign_plane ? 1 : 0) : f.elem_bits;
     f.bits_per_sentence = messages * f.elements * per_element;
     boost::add_edge(src, dst, IrEdge{f}, g);
   };

@@ -18,15 +18,20 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /// Fewest cycles a primitive can take for one message when no spike arrives (the
 /// data-independent part of its work); used only for the lower bound.
-int64_t min_cycles(const Task &t, const config::HwConfig &hw, int n) {
+int64_t min_cycles(const Task &t, const config::HwConfig &hw, const model::SorbetModel &m, int n) {
   const int64_t width = t.hi - t.lo;
   switch (t.kind) {
+  case TaskKind::XbarTile:
+    // Without spikes only the input offset correction pass is left, which signed spikes
+    // (signed_rate on a signed input) do not need; a job takes at least one cycle.
+    if (hw.encoding == "signed_rate" && m.ops[size_t(t.op)].in_offset != 0)
+      return 1;
+    return ceil_div(width, hw.accumulate_lanes);
   case TaskKind::Fire: return ceil_div(width, hw.neuron_updates_per_cycle);
   case TaskKind::Bspn: return ceil_div(width, hw.bspn_elements_per_cycle) + hw.bspn_latency_cycles;
   case TaskKind::PtSoftmax:
     return ceil_div(n, hw.ptsoftmax_elements_per_cycle) + hw.ptsoftmax_latency_cycles;
   case TaskKind::ResidualAdd:
-  case TaskKind::XbarTile:
   case TaskKind::PvMatmul:
   case TaskKind::IntLinear: return ceil_div(width, hw.accumulate_lanes);
   case TaskKind::PsumReduce: return ceil_div(t.row_blocks * width, hw.accumulate_lanes);
@@ -59,7 +64,7 @@ public:
         start = std::max(start, finish[s] + hop * hw.hop_latency_cycles);
       }
       t.stage = stage;
-      const int64_t w = min_cycles(t, hw, n);
+      const int64_t w = min_cycles(t, hw, m, n);
       finish[v] = start + w;
       path = std::max(path, finish[v]);
       if (t.core < 0)

@@ -183,7 +183,9 @@ std::vector<int64_t> Core::compute(TaskState &ts, int token, int64_t &cycles) {
     const auto &x = in.slots[0];
     out = ref::binary_linear_block(x.data(), op.in_offset, m.arch.bits, op.bits, t.row0, t.row1,
                                    t.col0, t.col1);
-    cycles = xbar_job(up, spike_events(x.data(), int(x.size()), up.rate), t.col1 - t.col0, ev);
+    const int o = up.signed_spikes ? op.in_offset : 0;
+    cycles = xbar_job(up, spike_events(x.data(), int(x.size()), up.rate, o), t.col1 - t.col0,
+                      o == 0, ev);
     break;
   }
   case TaskKind::PsumReduce: {
@@ -198,7 +200,8 @@ std::vector<int64_t> Core::compute(TaskState &ts, int token, int64_t &cycles) {
     out = ref::fire(row_matrix(in.slots[0]), slice(op.bias, t.lo, t.hi), op.shift, op.offset,
                     m.arch.levels())
               .v;
-    cycles = fire_job(up, t.hi - t.lo, spike_events(out.data(), int(out.size()), true), ev);
+    cycles = fire_job(up, t.hi - t.lo,
+                      spike_events(out.data(), int(out.size()), true, spike_offset(op)), ev);
     break;
   }
   case TaskKind::Bspn: {
@@ -226,7 +229,8 @@ std::vector<int64_t> Core::compute(TaskState &ts, int token, int64_t &cycles) {
     ref::IntMatrix k(m_n, dh);
     std::copy(ts.stored.begin(), ts.stored.end(), k.v.begin());
     out = ref::qk_scores(row_matrix(in.slots[0]), k, 1, op.score_shift, producer(0).offset).v;
-    cycles = qk_job(up, spike_events(in.slots[0].data(), dh, up.rate), m_n, ev);
+    cycles = qk_job(up, spike_events(in.slots[0].data(), dh, up.rate, spike_offset(producer(0))),
+                    m_n, ev);
     break;
   }
   case TaskKind::PtSoftmax: {
@@ -245,7 +249,9 @@ std::vector<int64_t> Core::compute(TaskState &ts, int token, int64_t &cycles) {
   case TaskKind::IntLinear: {
     const auto &x = in.slots[0];
     out = ref::int_linear(row_matrix(x), op.in_offset, op.weight_i8, op.bias, op.features).v;
-    cycles = int_linear_job(up, spike_events(x.data(), int(x.size()), up.rate), op.features, ev);
+    cycles =
+        int_linear_job(up, spike_events(x.data(), int(x.size()), up.rate, spike_offset(op, true)),
+                       op.features, ev);
     break;
   }
   default:

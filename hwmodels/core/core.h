@@ -122,6 +122,12 @@ private:
   void finish(Unit u, uint64_t now);
   std::vector<int64_t> compute(TaskState &ts, int token, int64_t &cycles);
   int n_for(const mapping::Task &t) const { return t.per_token ? m_n : 1; }
+  /// The signed offset whose spikes carry a sign (signed_rate coding): the offset of a spiking
+  /// op's output (`input` false) or of its input (`input` true, binary / int linear); 0 when
+  /// the encoding is not signed_rate.
+  int spike_offset(const model::Op &op, bool input = false) const {
+    return m_p.units.signed_spikes ? (input ? op.in_offset : op.offset) : 0;
+  }
   uint64_t cycle() const {
     return m_clock ? m_clock->now() : uint64_t(sc_core::sc_time_stamp() / m_p.period);
   }

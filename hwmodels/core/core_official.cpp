@@ -50,8 +50,9 @@ std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &c
                    op.offset, m.arch.levels(), op.min_rule,
                    m_sync.reduced(t.op) ? &tensor_min : nullptr)
               .v;
-    cycles = fire_job(up, width, spike_events(out.data(), int(out.size()), true), ev) +
-             multiply_job(up, width, ev);
+    cycles =
+        fire_job(up, width, spike_events(out.data(), int(out.size()), true, spike_offset(op)), ev) +
+        multiply_job(up, width, ev);
     break;
   }
   case TaskKind::PsumReduce: {
@@ -92,7 +93,8 @@ std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &c
     out = of::qk_scores(row_matrix(in.slots[0]), k, 1, op.multiplier, op.score_shift,
                         producer(0).offset)
               .v;
-    cycles = qk_job(up, spike_events(in.slots[0].data(), dh, up.rate), m_n, ev) +
+    cycles = qk_job(up, spike_events(in.slots[0].data(), dh, up.rate, spike_offset(producer(0))),
+                    m_n, ev) +
              multiply_job(up, m_n, ev);
     break;
   }

@@ -15,7 +15,20 @@ Program::Program(const model::SorbetModel &m, const mapping::Mapping &mp)
     out_flows[size_t(f.src)].push_back(f.id);
     ++slot_flows[size_t(f.dst)][size_t(f.slot)];
   }
-  rate = mp.encoding == "rate";
+  rate = mp.encoding != "bitserial";
+  signed_spikes = mp.encoding == "signed_rate";
+  // Under signed_rate, a flow of a signed spiking op (a fire op with an offset) carries each
+  // level as |c − o| spikes and a sign; every other flow keeps plain rate coding.
+  flow_offset.assign(mp.flows.size(), 0);
+  if (signed_spikes)
+    for (const mapping::Flow &f : mp.flows) {
+      const mapping::Task &src = mp.tasks[size_t(f.src)];
+      if (f.payload != mapping::Payload::Spikes || src.op < 0)
+        continue;
+      const model::Op &op = m.ops[size_t(src.op)];
+      if (op.counts)
+        flow_offset[size_t(f.id)] = op.offset;
+    }
   bits = m.arch.bits;
   time_steps = m.arch.time_steps;
   levels = m.arch.levels();
@@ -29,22 +42,28 @@ void NetworkInterface::send(int flow_id, int token, const int64_t *values, int c
   const int dst_y = dst.core == mapping::kHostCore ? 0 : mapping::core_y(dst.core, m_mesh_x);
   // Spikes travel as planes of one bit per element: T time steps (rate) or `bits` bit planes;
   // planes in which no element spikes are not sent, except that the last packet always goes
-  // (it carries the message). Values travel as 32-bit words.
+  // (it carries the message). Signed spikes (signed_rate) send the magnitudes |c − o| as time
+  // steps, preceded by one sign plane (1 = negative) when any element is negative. Values
+  // travel as 32-bit words.
   int packets = 1, payload_flits;
   if (f.payload == mapping::Payload::Spikes) {
     payload_flits = (count + m_flit_bits - 1) / m_flit_bits;
     const int planes = m_prog.rate ? m_prog.time_steps : m_prog.bits;
+    const int64_t o = m_prog.flow_offset[size_t(flow_id)];
     int nonzero = 0;
+    bool negative = false;
+    for (int i = 0; i < count && !negative; ++i)
+      negative = values[i] < o;
     for (int t = 0; t < planes; ++t) {
       bool any = false;
       for (int i = 0; i < count && !any; ++i) {
-        const int64_t c = values[i];
+        const int64_t c = values[i] >= o ? values[i] - o : o - values[i];
         any = m_prog.rate ? ((t + 1) * c / m_prog.time_steps > t * c / m_prog.time_steps)
                           : ((c >> t) & 1) != 0;
       }
       nonzero += any;
     }
-    packets = std::max(1, nonzero);
+    packets = std::max(1, nonzero + int(negative));
   } else {
     payload_flits = int((int64_t(count) * mapping::kValueBits + m_flit_bits - 1) / m_flit_bits);
   }

@@ -19,7 +19,9 @@ struct Program {
   std::vector<std::vector<int>> out_flows;  // per task: flows it sends
   std::vector<std::vector<int>> slot_flows; // per task and slot: number of flows filling it
   std::vector<int> slot_base;               // index of a task's slot 0 in slot_flows_flat
-  bool rate = true;                         // spike encoding: rate (T planes) or bit-serial
+  bool rate = true;                         // spike encoding: T time-step planes or bit planes
+  bool signed_spikes = false;               // signed_rate: signed sites send |c − o| + a sign
+  std::vector<int> flow_offset;             // per flow: o of the signed spikes it carries, or 0
   int bits = 4, time_steps = 16, levels = 15;
 };
 

@@ -24,22 +24,34 @@ int64_t plane_passes(const UnitParams &p, int64_t width, energy::EnergyCounters 
 
 } // namespace
 
-int64_t spike_events(const int64_t *counts, int n, bool rate) {
+int64_t spike_events(const int64_t *counts, int n, bool rate, int offset) {
   int64_t s = 0;
+  if (!rate) {
+    for (int i = 0; i < n; ++i)
+      s += __builtin_popcountll(uint64_t(counts[i]));
+    return s;
+  }
   for (int i = 0; i < n; ++i)
-    s += rate ? counts[i] : __builtin_popcountll(uint64_t(counts[i]));
+    s += counts[i] >= offset ? counts[i] - offset : offset - counts[i];
   return s;
 }
 
-int64_t xbar_job(const UnitParams &p, int64_t row_events, int cols, energy::EnergyCounters &ev) {
+int64_t xbar_job(const UnitParams &p, int64_t row_events, int cols, bool offset_pass,
+                 energy::EnergyCounters &ev) {
   // Every spike (or set plane bit) activates its word line; the accumulate unit adds the row's
-  // `cols` ±1 synapses into the partial sums, `lanes` per cycle. One more pass adds the input
-  // offset correction (−o · Σ w, precomputed per column).
+  // `cols` ±1 synapses into the partial sums, `lanes` per cycle (a negative spike of signed_rate
+  // coding inverts the weight bits before the adders: the same add). One more pass adds the
+  // input offset correction (−o · Σ w, precomputed per column); signed spikes already add
+  // w · (c − o), so they skip it.
   ev.add(Event::CrossbarRowRead, uint64_t(row_events));
   ev.add(Event::AccumulateSynop, uint64_t(row_events * cols));
-  ev.add(Event::AccumulateAdd, uint64_t(cols));
   const int64_t per_row = cdiv(cols, p.accumulate_lanes);
-  return row_events * per_row + per_row + plane_passes(p, cols, ev);
+  int64_t cycles = row_events * per_row + plane_passes(p, cols, ev);
+  if (offset_pass) {
+    ev.add(Event::AccumulateAdd, uint64_t(cols));
+    cycles += per_row;
+  }
+  return cycles;
 }
 
 int64_t reduce_job(const UnitParams &p, int row_blocks, int width, energy::EnergyCounters &ev) {

@@ -17,15 +17,21 @@ struct UnitParams {
   int neuron_updates_per_cycle = 16;
   int ptsoftmax_elements_per_cycle = 8, ptsoftmax_latency_cycles = 4;
   int bspn_elements_per_cycle = 8, bspn_latency_cycles = 4;
-  bool rate = true; // spike encoding
-  int bits = 4;     // count bits (bit-serial planes)
+  bool rate = true;           // spike encoding: time steps (rate, signed_rate) or bit planes
+  bool signed_spikes = false; // signed_rate: signed sites send |c - offset| spikes + a sign
+  int bits = 4;               // count bits (bit-serial planes)
 };
 
-/// Spike events a count vector causes: Σ c (rate: one per spike) or Σ popcount(c) (bit-serial:
-/// one per set bit of a plane).
-int64_t spike_events(const int64_t *counts, int n, bool rate);
+/// Spike events a count vector causes: Σ |c − offset| (rate: one per spike; `offset` is the
+/// signed offset under signed_rate coding, 0 otherwise) or Σ popcount(c) (bit-serial: one per
+/// set bit of a plane; `offset` must be 0).
+int64_t spike_events(const int64_t *counts, int n, bool rate, int offset = 0);
 
-int64_t xbar_job(const UnitParams &p, int64_t row_events, int cols, energy::EnergyCounters &ev);
+/// `offset_pass`: the job runs the input offset correction pass (−o · Σ w; rate and bit-serial
+/// coding run it for every input); false when the input's spikes carry their sign (a signed
+/// site under signed_rate coding).
+int64_t xbar_job(const UnitParams &p, int64_t row_events, int cols, bool offset_pass,
+                 energy::EnergyCounters &ev);
 int64_t reduce_job(const UnitParams &p, int row_blocks, int width, energy::EnergyCounters &ev);
 int64_t fire_job(const UnitParams &p, int width, int64_t spikes_out, energy::EnergyCounters &ev);
 int64_t bspn_job(const UnitParams &p, int width, energy::EnergyCounters &ev);

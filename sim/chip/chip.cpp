@@ -37,6 +37,7 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
     p.units.bspn_elements_per_cycle = hwc.bspn_elements_per_cycle;
     p.units.bspn_latency_cycles = hwc.bspn_latency_cycles;
     p.units.rate = prog.rate;
+    p.units.signed_spikes = prog.signed_spikes;
     p.units.bits = prog.bits;
     const std::string cn = "core_" + std::to_string(i);
     m_cores.push_back(

@@ -8,8 +8,7 @@ const std::vector<HwParam> &hw_params() {
   static const std::vector<HwParam> kParams = {
       {"version", "chip", K::Int, kHwConfigVersion, kHwConfigVersion, "", "-",
        "format version; others are rejected"},
-      {"name", "chip", K::String, 0, 0, "", "-", "name used in reports", nullptr,
-       &HwConfig::name},
+      {"name", "chip", K::String, 0, 0, "", "-", "name used in reports", nullptr, &HwConfig::name},
       {"clock_mhz", "chip", K::Int, 1, 100000, "", "MHz", "core and router clock",
        &HwConfig::clock_mhz},
       {"mesh.x", "chip", K::Int, 1, kMaxMeshSide, "", "cores", "mesh width", &HwConfig::mesh_x},
@@ -25,8 +24,8 @@ const std::vector<HwParam> &hw_params() {
       {"core.neuron.updates_per_cycle", "neuron", K::Int, 1, 1 << 16, "", "neurons/cycle",
        "neuron updates (and fixed-point multiplies) per cycle",
        &HwConfig::neuron_updates_per_cycle},
-      {"core.ptsoftmax.elements_per_cycle", "ptsoftmax", K::Int, 1, 1 << 16, "",
-       "elements/cycle", "throughput", &HwConfig::ptsoftmax_elements_per_cycle},
+      {"core.ptsoftmax.elements_per_cycle", "ptsoftmax", K::Int, 1, 1 << 16, "", "elements/cycle",
+       "throughput", &HwConfig::ptsoftmax_elements_per_cycle},
       {"core.ptsoftmax.latency_cycles", "ptsoftmax", K::Int, 0, 1 << 16, "", "cycles",
        "pipeline latency", &HwConfig::ptsoftmax_latency_cycles},
       {"core.bspn.elements_per_cycle", "bspn", K::Int, 1, 1 << 16, "", "elements/cycle",
@@ -45,8 +44,10 @@ const std::vector<HwParam> &hw_params() {
        "router pipeline + link traversal per hop", &HwConfig::hop_latency_cycles},
       {"router.flit_bits", "router", K::Int, 8, 1024, "", "bits", "flit (and link) width",
        &HwConfig::flit_bits},
-      {"encoding", "chip", K::Enum, 0, 0, "rate|bitserial", "-",
-       "spikes over T time steps, or k bit planes", nullptr, &HwConfig::encoding},
+      {"encoding", "chip", K::Enum, 0, 0, "rate|bitserial|signed_rate", "-",
+       "spikes over T time steps, k bit planes, or T steps with signed sites sent as "
+       "abs(level - offset) spikes plus a sign line",
+       nullptr, &HwConfig::encoding},
       {"energy_table", "chip", K::String, 0, 0, "", "-",
        "pJ table: a name in configs/energy/ or a path", nullptr, &HwConfig::energy_table},
   };

@@ -170,7 +170,7 @@ Mapping parse_mapping(const std::string &text, const std::string &file) {
     m.crossbars_per_core = int(xbar.get_int("count", 1, 1024));
     xbar.finish();
     m.scratch_sram_bits = chip.get_int("scratch_sram_bits", 1, int64_t(1) << 40);
-    m.encoding = chip.get_enum("encoding", {"rate", "bitserial"});
+    m.encoding = chip.get_enum("encoding", {"rate", "bitserial", "signed_rate"});
     chip.finish();
   }
   m.max_seq_len = int(top.get_int("max_seq_len", 1, 1 << 16));

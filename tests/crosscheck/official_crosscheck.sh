@@ -76,11 +76,12 @@ ok = r["agreement"] >= 0.995 if "agreement" in r else r["pearson_granita_vs_offi
 sys.exit(0 if ok else 1)
 PY
 
-# The cycle-accurate chip on two chips (rate coding on 256x256 crossbars; bit-serial coding on
-# 64x96 crossbars, a 5x7 mesh, YX routing): bit-exact with the reference (granita run exits 2 on
+# The cycle-accurate chip on three chips (rate coding on 256x256 crossbars; bit-serial coding on
+# 64x96 crossbars, a 5x7 mesh, YX routing; signed rate coding on 256x256 crossbars): bit-exact with the reference (granita run exits 2 on
 # the first mismatch, naming the op).
 runs=${GRANITA_RUN_SENTENCES:-10}
-for chip in "" "-p encoding=bitserial -p core.crossbar.rows=64 -p core.crossbar.cols=96 -p mesh.x=5 -p mesh.y=7 -p router.routing=yx"; do
+for chip in "" "-p encoding=bitserial -p core.crossbar.rows=64 -p core.crossbar.cols=96 -p mesh.x=5 -p mesh.y=7 -p router.routing=yx" \
+    "-p encoding=signed_rate"; do
   # shellcheck disable=SC2086
   "$granita" run --model "$tmp/pkg" --hw "$root/configs/hw/default.yaml" $chip --task "$task" \
     --data "$dev" -n "$runs" > "$tmp/run.txt" 2>&1 || { cat "$tmp/run.txt"; fail "granita run $chip"; }

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <random>
 
 using namespace granita;
@@ -68,18 +69,23 @@ void expect_identity(const std::string &encoding) {
 
   // Expected counts from the reference's spike counts alone. A crossbar input spike (rate) or
   // set bit (bit-serial) activates one word line in each column block of its weight matrix and
-  // makes one synaptic accumulate per column: synops = Σ events × out_features.
-  uint64_t synops = 0, row_reads = 0, spikes = 0;
+  // makes one synaptic accumulate per column: synops = Σ events × out_features. Signed rate
+  // coding sends a signed level c as |c − o| spikes (o = the producer's offset, 0 unsigned).
+  const bool is_signed = encoding == "signed_rate";
+  auto magnitude = [&](int64_t c, int o) { return uint64_t(is_signed ? std::abs(c - o) : c); };
+  uint64_t synops = 0, row_reads = 0, spikes = 0, signed_inputs = 0;
   for (size_t i = 0; i < m.ops.size(); ++i) {
     const model::Op &op = m.ops[i];
     if (op.type == model::OpType::Fire || op.type == model::OpType::PtSoftmax)
       for (int64_t c : want.outputs[i].v)
-        spikes += uint64_t(c);
+        spikes += magnitude(c, op.offset);
     if (op.type != model::OpType::BinaryLinear)
       continue;
+    signed_inputs += op.in_offset != 0;
     uint64_t events = 0;
     for (int64_t c : want.outputs[size_t(op.inputs[0])].v)
-      events += encoding == "rate" ? uint64_t(c) : uint64_t(__builtin_popcountll(uint64_t(c)));
+      events += encoding == "bitserial" ? uint64_t(__builtin_popcountll(uint64_t(c)))
+                                        : magnitude(c, op.in_offset);
     synops += events * uint64_t(op.features);
     row_reads += events * uint64_t((op.features + hw.crossbar_cols - 1) / hw.crossbar_cols);
   }
@@ -91,6 +97,10 @@ void expect_identity(const std::string &encoding) {
   }
   EXPECT_EQ(got_synops, synops);
   EXPECT_EQ(got_rows, row_reads);
+  // Both kinds of input occur, so both spike counts were exercised: Q, K, V, attention output
+  // and FFN-up of each layer and the pooler's dense layer take signed inputs, FFN-down the
+  // (unsigned) ReLU output.
+  EXPECT_EQ(signed_inputs, uint64_t(5 * m.arch.layers + 1));
   // Fire ops after select_cls see one token in both; every other fire op sees n tokens.
   EXPECT_EQ(got_spikes, spikes);
   EXPECT_GT(r.cycles, 0u);
@@ -103,6 +113,7 @@ void expect_identity(const std::string &encoding) {
 
 TEST(Chip, EnergyIdentityRateCoding) { expect_identity("rate"); }
 TEST(Chip, EnergyIdentityBitSerial) { expect_identity("bitserial"); }
+TEST(Chip, EnergyIdentitySignedRate) { expect_identity("signed_rate"); }
 
 TEST(Chip, StallIsAnErrorNamingTheWaitingTask) {
   const model::SorbetModel m = tiny_model(11);

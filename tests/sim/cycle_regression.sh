@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cycle/event regression of the cycle-accurate chip (issue 14, deliverable 4): speed-ups of the
 # simulator must not change a single cycle, event or energy figure. For a few real SST-2 dev
-# sentences on several chips (both spike encodings, XY/YX routing, small crossbars on an odd
+# sentences on several chips (all three spike encodings, XY/YX routing, small crossbars on an odd
 # mesh, and a BERT-base-size model on the bert-base chip), `granita run --json` must give
 # exactly the per-sentence cycles, raw event counts, energy and logits recorded in
 # cycle_regression.golden.json, and the same raw sums (`counts`: per-op events and times, router
@@ -32,6 +32,7 @@ cases=(
   "edge|$sst2|5|edge"
   "default-bitserial-yx|$sst2|5|default -p encoding=bitserial -p router.routing=yx"
   "default-64x96-5x7|$sst2|5|default -p core.crossbar.rows=64 -p core.crossbar.cols=96 -p mesh.x=5 -p mesh.y=7"
+  "default-signed-rate|$sst2|5|default -p encoding=signed_rate"
   "bert-base|$tmp/bert-base|2|bert-base"
 )
 for c in "${cases[@]}"; do

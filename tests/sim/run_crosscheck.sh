@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bit-exactness and mapping invariance of the cycle-accurate chip (ARCHITECTURE.md §3): for N
-# real SST-2 dev sentences on several chips (crossbar sizes, mesh sizes, both spike encodings,
+# real SST-2 dev sentences on several chips (crossbar sizes, mesh sizes, all three spike encodings,
 # routing algorithms), `granita run` must give the same integer logits as the reference
 # (`granita eval`), compared here from the two JSON reports, independently of the in-process
 # check `granita run` does itself (which names the first op and core that differ). Also checks
@@ -25,6 +25,8 @@ configs=(
   "edge.yaml"                                                       # 128x128, 4x4, bitserial
   "default.yaml -p core.crossbar.rows=64 -p core.crossbar.cols=96 -p mesh.x=5 -p mesh.y=7 -p router.routing=yx -p router.virtual_channels=1"
   "default.yaml -p encoding=bitserial -p router.routing=west_first -p router.flit_bits=32 -p router.buffer_depth_flits=2"
+  "default.yaml -p encoding=signed_rate"                            # 256x256, 8x8, signed
+  "edge.yaml -p encoding=signed_rate -p router.routing=yx"          # 128x128, 4x4, signed
 )
 fail=0
 for i in "${!configs[@]}"; do

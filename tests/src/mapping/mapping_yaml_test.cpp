@@ -249,8 +249,9 @@ TEST(MappingYaml, ParseErrorsNameFileLineAndKeyPath) {
             where(bad, "dst: 12", 5) + ": flows[13].dst: expected an integer in [0, 11], got 12");
 
   bad = replace_once(y, "  encoding: rate", "  encoding: spike");
-  EXPECT_EQ(parse_error(bad), where(bad, "encoding: spike", 10) +
-                                  ": chip.encoding: expected one of rate, bitserial, got 'spike'");
+  EXPECT_EQ(parse_error(bad),
+            where(bad, "encoding: spike", 10) +
+                ": chip.encoding: expected one of rate, bitserial, signed_rate, got 'spike'");
 
   bad = replace_once(y,
                      "{id: 0, src: 0, dst: 1, slot: 0, range: [0, 4], payload: values, "
