@@ -3,6 +3,7 @@
 // summary statistics of the mapping. Primitives stay in execution order, which is the order
 // every core's units serve ready work (docs/mapping-format.md §schedule).
 #include "compiler/passes/passes.h"
+#include "hwmodels/units/min_cycles.h"
 
 #include <algorithm>
 #include <map>
@@ -14,32 +15,6 @@ namespace {
 using mapping::Task;
 using mapping::TaskKind;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-/// Fewest cycles a primitive can take for one message when no spike arrives (the
-/// data-independent part of its work); used only for the lower bound.
-int64_t min_cycles(const Task &t, const config::HwConfig &hw, const model::SorbetModel &m, int n) {
-  const int64_t width = t.hi - t.lo;
-  switch (t.kind) {
-  case TaskKind::XbarTile:
-    // Without spikes only the input offset correction pass is left, which signed spikes
-    // (signed_rate on a signed input) do not need; a job takes at least one cycle.
-    if (hw.encoding == "signed_rate" && m.ops[size_t(t.op)].in_offset != 0)
-      return 1;
-    return ceil_div(width, hw.accumulate_lanes);
-  case TaskKind::Fire: return ceil_div(width, hw.neuron_updates_per_cycle);
-  case TaskKind::Bspn: return ceil_div(width, hw.bspn_elements_per_cycle) + hw.bspn_latency_cycles;
-  case TaskKind::PtSoftmax:
-    return ceil_div(n, hw.ptsoftmax_elements_per_cycle) + hw.ptsoftmax_latency_cycles;
-  case TaskKind::ResidualAdd:
-  case TaskKind::PvMatmul:
-  case TaskKind::IntLinear: return ceil_div(width, hw.accumulate_lanes);
-  case TaskKind::PsumReduce: return ceil_div(t.row_blocks * width, hw.accumulate_lanes);
-  case TaskKind::QkMatmul: return ceil_div(n, hw.accumulate_lanes);
-  default: return 0;
-  }
-}
-
 class SchedulePass : public IPass {
 public:
   const char *name() const override { return "schedule"; }
@@ -49,6 +24,7 @@ public:
     const model::SorbetModel &m = *ir.model;
     const int n = m.arch.max_seq_len;
     const int cores = hw.cores();
+    const hw::UnitParams units = hw::unit_params(hw, m.arch.bits);
     std::vector<int64_t> finish(boost::num_vertices(g), 0);
     std::vector<int64_t> busy(size_t(cores) * 4, 0); // per core: accumulate, neuron, softmax, bspn
     std::map<int, mapping::CoreUse> use;
@@ -64,7 +40,7 @@ public:
         start = std::max(start, finish[s] + hop * hw.hop_latency_cycles);
       }
       t.stage = stage;
-      const int64_t w = min_cycles(t, hw, m, n);
+      const int64_t w = hw::min_task_cycles(units, t, m, n);
       finish[v] = start + w;
       path = std::max(path, finish[v]);
       if (t.core < 0)
@@ -73,10 +49,7 @@ public:
       u.core = t.core;
       u.tasks += 1;
       u.sram_bits += t.sram_bits;
-      const int unit = t.kind == TaskKind::Fire        ? 1
-                       : t.kind == TaskKind::PtSoftmax ? 2
-                       : t.kind == TaskKind::Bspn      ? 3
-                                                       : 0;
+      const int unit = int(hw::unit_of(t.kind));
       busy[size_t(t.core) * 4 + size_t(unit)] += w * (t.per_token ? n : 1);
       if (t.kind == TaskKind::XbarTile) {
         ++tiles;

@@ -2,6 +2,12 @@
 #include "hwmodels/core/core.h"
 
 #include "hwmodels/core/job_data.h"
+#include "hwmodels/units/accumulate.h"
+#include "hwmodels/units/bspn.h"
+#include "hwmodels/units/crossbar.h"
+#include "hwmodels/units/min_cycles.h"
+#include "hwmodels/units/neuron.h"
+#include "hwmodels/units/ptsoftmax.h"
 #include "src/ref/kernels.h"
 #include "src/ref/official_kernels.h"
 #include "src/util/error.h"
@@ -37,10 +43,7 @@ Core::Core(sc_core::sc_module_name name, const Params &p, const Program &prog, P
       m_task_ids.push_back(t.id);
       TaskState ts;
       ts.id = t.id;
-      ts.unit = t.kind == TaskKind::Fire        ? kNeuron
-                : t.kind == TaskKind::PtSoftmax ? kSoftmax
-                : t.kind == TaskKind::Bspn      ? kBspn
-                                                : kAccumulate;
+      ts.unit = Unit(int(unit_of(t.kind))); // the same unit the compiler's schedule charges
       ts.reduced = m_sync.reduced(t.op) && t.kind != TaskKind::HostOut;
       m_state.push_back(std::move(ts));
     }

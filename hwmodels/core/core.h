@@ -3,7 +3,8 @@
 
 #include "hwmodels/core/network_interface.h"
 #include "hwmodels/core/program.h"
-#include "hwmodels/core/units.h"
+#include "hwmodels/units/min_cycles.h"
+#include "hwmodels/units/unit_params.h"
 #include "hwmodels/describe.h"
 #include "hwmodels/noc/flit_channel.h"
 #include "hwmodels/noc/instrumentation.h"
@@ -83,7 +84,10 @@ public:
   const bool &unit_busy(int u) const { return m_unit_busy[size_t(u)]; }
 
 private:
+  // In the order of hw::CoreUnit (hwmodels/units/min_cycles.h).
   enum Unit { kAccumulate = 0, kNeuron = 1, kSoftmax = 2, kBspn = 3, kNumUnits = 4 };
+  static_assert(kAccumulate == int(CoreUnit::Accumulate) && kNeuron == int(CoreUnit::Neuron) &&
+                kSoftmax == int(CoreUnit::PtSoftmax) && kBspn == int(CoreUnit::Bspn));
   struct TokenInputs {
     std::vector<std::vector<int64_t>> slots;
     std::vector<int> arrived;

@@ -3,7 +3,13 @@
 // the hardware profile, with fixed-point multipliers (neuron.multiply) and the sentence-wide
 // minima delivered by the reduction network.
 #include "hwmodels/core/core.h"
+
 #include "hwmodels/core/job_data.h"
+#include "hwmodels/units/accumulate.h"
+#include "hwmodels/units/bspn.h"
+#include "hwmodels/units/crossbar.h"
+#include "hwmodels/units/neuron.h"
+#include "hwmodels/units/ptsoftmax.h"
 #include "src/ref/official_kernels.h"
 #include "src/util/error.h"
 

@@ -30,15 +30,10 @@ Chip::Chip(sc_core::sc_module_name name, const config::HwConfig &hwc, const hw::
     p.flit_bits = hwc.flit_bits;
     p.virtual_channels = V;
     p.period = m_period;
-    p.units.accumulate_lanes = hwc.accumulate_lanes;
-    p.units.neuron_updates_per_cycle = hwc.neuron_updates_per_cycle;
-    p.units.ptsoftmax_elements_per_cycle = hwc.ptsoftmax_elements_per_cycle;
-    p.units.ptsoftmax_latency_cycles = hwc.ptsoftmax_latency_cycles;
-    p.units.bspn_elements_per_cycle = hwc.bspn_elements_per_cycle;
-    p.units.bspn_latency_cycles = hwc.bspn_latency_cycles;
+    p.units = hw::unit_params(hwc, prog.bits);
+    // The coding comes from the mapping (mapping::verify made sure it is the config's).
     p.units.rate = prog.rate;
     p.units.signed_spikes = prog.signed_spikes;
-    p.units.bits = prog.bits;
     const std::string cn = "core_" + std::to_string(i);
     m_cores.push_back(
         std::make_unique<hw::Core>(cn.c_str(), p, prog, m_pool, m_ledger, *m_sync));
