@@ -17,7 +17,7 @@ const std::filesystem::path kSource = GRANITA_SOURCE_DIR;
 
 // Prices chosen so that every sum below is exact in binary: row_read 2, synop 0.5, link 0.25,
 // leak 1; everything else 0.
-const char *kTable = R"(version: 1
+const char *kTable = R"(version: 2
 name: t
 technology: test
 source: hand-made prices
@@ -31,6 +31,12 @@ events:
   router: {buffer_write_bit: 0, buffer_read_bit: 0, switch_bit: 0, route: 0}
   link: {bit: 0.25}
   core: {leak_cycle: 1}
+scaling:
+  crossbar_cols: 256
+  sram_bank_kib: 8
+  leakage: {per: core, clock_mhz: 500}
+area: {crossbar_um2_per_bit: 1, sram_um2_per_bit: 1, register_um2_per_bit: 1, mux_um2_per_bit: 1,
+       accumulate_lane_um2: 1, neuron_lane_um2: 1, ptsoftmax_lane_um2: 1, bspn_lane_um2: 1}
 )";
 
 RunReport two_op_report() {
