@@ -119,6 +119,27 @@ TEST(RunReport, PricesByOpLayerComponentAndSentence) {
   EXPECT_DOUBLE_EQ(r.to_json(t)["unit_utilization"]["accumulate"].get<double>(), 0.25);
 }
 
+TEST(RunReport, PricesFollowTheRunsChipAndTheAreaIsReported) {
+  const energy::EventRegistry reg = energy::build_event_registry();
+  const energy::EnergyTable t = energy::EnergyTable::parse(kTable, "t.yaml", reg);
+  RunReport r = two_op_report();
+  r.op_events[0].add(Event::CrossbarRowRead, 10);
+  r.sentences = {sentence(0, 100, 4, 2), sentence(1, 300, 6, 4)};
+  EXPECT_DOUBLE_EQ(r.price(t).energy_pj, 10.0); // 10 rows × 2 pJ (256 columns) / 2 sentences
+  r.chip.crossbar_cols = 128;                   // the table quotes 256 columns: 1 pJ a row
+  EXPECT_DOUBLE_EQ(r.price(t).energy_pj, 5.0);
+  // kTable's densities are all 1 (µm² per bit or per lane): the default core has 4 × 256 × 128
+  // crossbar cells, 64 × 8192 SRAM bits, 5 × 2 × 4 × 64 buffer + 25 × 64 switch bits, and
+  // 64 + 16 + 8 + 8 lanes.
+  const double core_um2 = 4 * 256 * 128 + 64 * 8192 + 5 * 2 * 4 * 64 + 25 * 64 + 64 + 16 + 8 + 8;
+  const nlohmann::json j = r.to_json(t);
+  EXPECT_NEAR(j["area_mm2"]["core"].get<double>(), core_um2 / 1e6, 1e-12);
+  EXPECT_NEAR(j["area_mm2"]["chip"].get<double>(), 64 * core_um2 / 1e6, 1e-12);
+  EXPECT_EQ(j["chip"]["crossbar_cols"], 128);
+  EXPECT_EQ(RunReport::from_json(j, "r.json").chip, r.chip);
+  EXPECT_NE(r.to_text(t).find("area "), std::string::npos);
+}
+
 TEST(RunReport, JsonKeepsEveryCountAndLabelNamesMatchTheCsv) {
   const energy::EventRegistry reg = energy::build_event_registry();
   const energy::EnergyTable t = energy::EnergyTable::parse(kTable, "t.yaml", reg);
