@@ -87,7 +87,10 @@ EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &
   const int64_t version = top.get_int("version", 0, int64_t(1) << 30);
   if (version == 1) {
     // Tables written before prices followed the chip: say what to add, naming the table.
-    const std::string name = root["name"].IsScalar() ? root["name"].Scalar() : file;
+    // A const lookup of a missing key is an invalid node: test IsDefined() before anything else.
+    const YAML::Node name_node = root["name"];
+    const std::string name =
+        name_node.IsDefined() && name_node.IsScalar() ? name_node.Scalar() : file;
     top.fail("version", "energy table '" + name +
                             "' is version 1; version 2 tables add a 'scaling' section (the "
                             "hardware the prices are quoted for) and an 'area' section (the "

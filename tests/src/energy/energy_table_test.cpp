@@ -244,6 +244,9 @@ TEST(EnergyTable, TopLevelChecks) {
                    "a 'scaling' section"),
             std::string::npos)
       << e;
+  // Without a name, the table is named by its file (found by the energy-table fuzzer).
+  e = parse_error(replace(replace(kValid, "version: 2", "version: 1"), "name: test\n", ""));
+  EXPECT_NE(e.find("version: energy table 't.yaml' is version 1"), std::string::npos) << e;
   e = parse_error(replace(kValid, "technology: 45nm\n", ""));
   EXPECT_NE(e.find("technology: missing required key"), std::string::npos) << e;
   e = parse_error(replace(kValid, "name: test", "name: test\nsorce: x"));
