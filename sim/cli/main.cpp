@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -125,10 +126,23 @@ int main(int argc, char **argv) {
       ->add_option("--bert-tokens", en.bert_tokens,
                    "BERT counted at the actual tokens or at max_seq_len (padded)")
       ->check(CLI::IsMember({"actual", "max"}));
+  // A positive, finite energy in pJ (CLI11's PositiveNumber prints DBL_MAX in its message).
+  const CLI::Validator positive_pj(
+      [](const std::string &v) {
+        try {
+          size_t used = 0;
+          const double x = std::stod(v, &used);
+          if (used == v.size() && x > 0 && x < 1e9)
+            return std::string();
+        } catch (const std::exception &) {
+        }
+        return "expected a positive energy in pJ, got '" + v + "'";
+      },
+      "PJ");
   energy_cmd->add_option("--e-ac", en.e_ac_pj, "E_AC in pJ (default: the table's ac_pj)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_pj);
   energy_cmd->add_option("--e-mac", en.e_mac_pj, "E_MAC in pJ (default: the table's mac_pj)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_pj);
 
   cli::RunOptions ro;
   auto *run = app.add_subcommand("run", "cycle-accurate simulation of GLUE sentences on a chip");
