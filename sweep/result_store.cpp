@@ -139,8 +139,9 @@ std::string rows_to_csv(const std::vector<nlohmann::json> &rows,
         comp_set.insert(it.key());
   }
   static const std::vector<std::string> kScalars = {
-      "cycles_mean",   "cycles_p50",    "cycles_p99", "latency_us_mean", "energy_pj_per_sentence",
-      "power_mw",      "cores_powered", "sentences",  "wall_s"};
+      "cycles_mean", "cycles_p50",    "cycles_p99", "latency_us_mean", "energy_pj_per_sentence",
+      "area_mm2",    "core_area_mm2", "power_mw",   "cores_powered",   "sentences",
+      "wall_s"};
   std::ostringstream os;
   os << "hash,index,status,model";
   for (const std::string &k : axis_keys)

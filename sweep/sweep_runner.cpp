@@ -122,6 +122,11 @@ void fill_results(const SweepSpec &spec, const nlohmann::json &rep, nlohmann::js
     copy("events_per_sentence", "events_per_sentence");
   copy("energy_table", "energy_table");
   copy("clock_mhz", "clock_mhz");
+  // Area is the third axis of every design point (docs/sweeps.md): always copied.
+  if (rep.contains("area_mm2") && rep["area_mm2"].is_object()) {
+    row["area_mm2"] = rep["area_mm2"].value("chip", 0.0);
+    row["core_area_mm2"] = rep["area_mm2"].value("core", 0.0);
+  }
   if (rep.contains("sentences") && rep["sentences"].is_array())
     row["sentences"] = rep["sentences"].size();
 }

@@ -17,13 +17,15 @@ except ImportError:
 REPORT = os.path.join(support.SCRIPTS, "sweep-report")
 
 
-def row(index, table, mesh, energy_pj, latency_us, status="ok"):
+def row(index, table, mesh, energy_pj, latency_us, status="ok", area_mm2=None):
     r = {"version": 1, "hash": "h%02d" % index, "index": index, "sweep": "t", "status": status,
          "axes": {"energy_table": table, "mesh.x": str(mesh)}}
     if status == "ok":
         r.update({"energy_pj_per_sentence": energy_pj, "latency_us_mean": latency_us,
                   "energy_pj_by_component": {"crossbar": energy_pj * 0.75, "link": energy_pj * 0.25},
                   "metrics": {"accuracy": 0.5}, "cycles_mean": latency_us * 500})
+        if area_mm2 is not None:
+            r["area_mm2"] = area_mm2
     else:
         r["error"] = "does not fit"
     return r
@@ -58,6 +60,21 @@ class SweepReport(unittest.TestCase):
         self.assertNotIn("| 1 |", a_section)
         for png in ("energy_vs_latency.png", "energy_breakdown.png", "accuracy.png"):
             self.assertTrue(os.path.getsize(os.path.join(d, png)) > 1000, png)
+
+    def test_area_is_a_third_objective(self):
+        # #1 (2 nJ, 20 us) is slower and costlier than #0 (1 nJ, 10 us) but smaller (1 mm² vs
+        # 4 mm²): with area it is on the front; #2 (3 nJ, 30 us, 5 mm²) is dominated by #0.
+        d, p = run([row(0, "A", 4, 1e3, 10, area_mm2=4.0), row(1, "A", 5, 2e3, 20, area_mm2=1.0),
+                    row(2, "A", 6, 3e3, 30, area_mm2=5.0)])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        md = open(os.path.join(d, "report.md")).read()
+        front = md.split("## All successful configs")[0]
+        self.assertIn("latency and chip area, all minimised", front)
+        self.assertIn("| area (mm²) |", front)
+        self.assertIn("| 0 |", front)
+        self.assertIn("| 1 |", front)
+        self.assertNotIn("| 2 |", front)
+        self.assertIn("| 1.00 |", front)
 
     def test_no_successful_point_is_an_error_and_writes_nothing(self):
         d, p = run([row(0, "A", 4, 0, 0, "failed"), row(1, "A", 5, 0, 0, "failed")])

@@ -33,7 +33,8 @@ int run_compile(const CompileOptions &o) {
   check_output_path("--json", o.json_out);
   // The summary prices the mapping with the chip's energy table: load it before writing anything.
   const energy::EventRegistry registry = energy::build_event_registry();
-  const energy::EnergyTable table = load_energy_table("", hw, registry);
+  const energy::EnergyTable table =
+      load_energy_table("", hw, registry).for_chip(energy::chip_shape(hw));
   compiler::CompileOptions co;
   co.pass_options.verify_each = !o.no_verify;
   const std::filesystem::path out(o.out);

@@ -4,6 +4,7 @@
 #include "sim/cli/input_checks.h"
 #include "src/config/yaml_reader.h"
 #include "src/energy/analytical.h"
+#include "src/energy/counting_convention.h"
 #include "src/energy/energy_table.h"
 #include "src/eval/evaluate.h"
 #include "src/glue/glue_task.h"
@@ -97,10 +98,26 @@ int run_energy(const EnergyOptions &o) {
   }
   const energy::AnalyticalEstimate est =
       energy::estimate_energy(m, sentences, *table.convention(), table.name());
+  energy::CountingAssumptions a = energy::convention_preset(o.convention, *table.convention());
+  if (!o.signed_spikes.empty())
+    a.signed_spikes = o.signed_spikes == "yes";
+  if (!o.attention.empty())
+    a.attention = o.attention == "yes";
+  if (!o.rate.empty())
+    a.network_average_rate = o.rate == "network";
+  if (!o.bert_tokens.empty())
+    a.bert_at_max_seq_len = o.bert_tokens == "max";
+  if (o.e_ac_pj > 0)
+    a.ac_pj = o.e_ac_pj;
+  if (o.e_mac_pj > 0)
+    a.mac_pj = o.e_mac_pj;
+  const energy::ConventionResult conv = energy::apply_convention(est, m, a);
   std::printf("task %s, data %s\n", task.name.c_str(), data.string().c_str());
   std::fputs(energy::format_estimate(est).c_str(), stdout);
+  std::fputs(energy::format_convention(a, conv).c_str(), stdout);
   if (!o.json_out.empty()) {
     nlohmann::json j = est.to_json();
+    j["convention"] = energy::convention_json(a, conv);
     j["task"] = task.name;
     j["data"] = data.string();
     j["energy_table_file"] = table.file();

@@ -51,6 +51,7 @@ report::RunReport simulate(const RunContext &c, const std::vector<size_t> &indic
   rep.checked = !o.no_check;
   sim::Simulator simulator(c.m, c.hw, c.mp, o.watchdog_cycles, o.vcd);
   rep.cores_powered = simulator.chip().cores_powered();
+  rep.chip = energy::chip_shape(c.hw);
   const ref::Reference reference(c.m);
   uint64_t trace_start = 0;
   for (size_t i : indices) {
@@ -182,6 +183,7 @@ report::RunReport simulate_parallel(const RunContext &c, const energy::EnergyTab
     const report::RunReport shard =
         report::RunReport::from_json(nlohmann::json::parse(read_file(f)), f.string());
     merged.cores_powered = shard.cores_powered;
+    merged.chip = shard.chip;
     merged.merge(shard);
   }
   if (worst == 1)
@@ -290,6 +292,7 @@ int run_run(const RunOptions &o) {
   rep.mesh_y = hw.mesh_y;
   rep.encoding = hw.encoding;
   rep.clock_mhz = hw.clock_mhz;
+  rep.chip = energy::chip_shape(hw);
 
   fill_metrics(rep, m, task, examples);
 

@@ -58,6 +58,11 @@ struct EnergyOptions {
   std::string data;
   std::string json_out;
   int limit = 100;
+  // Counting convention of the analytical estimate (docs/energy.md §4.1) and its assumptions;
+  // an empty string or 0 keeps the preset's (or the table's) value.
+  std::string convention = "granita";
+  std::string signed_spikes, attention, rate, bert_tokens;
+  double e_ac_pj = 0, e_mac_pj = 0;
 };
 
 int run_energy(const EnergyOptions &o);

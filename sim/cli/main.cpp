@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -108,6 +109,40 @@ int main(int argc, char **argv) {
   energy_cmd->add_option("-n", en.limit, "first N sentences, 0 for all (default 100)")
       ->check(CLI::Range(0, INT32_MAX));
   energy_cmd->add_option("--json", en.json_out, "write the estimate as JSON");
+  energy_cmd
+      ->add_option("--convention", en.convention,
+                   "counting convention: granita (default) or snn-literature (docs/energy.md)")
+      ->check(CLI::IsMember({"granita", "snn-literature"}));
+  energy_cmd
+      ->add_option("--signed-spikes", en.signed_spikes,
+                   "yes: a signed value is |level - offset| spikes; no: level + offset")
+      ->check(CLI::IsMember({"yes", "no"}));
+  energy_cmd->add_option("--attention", en.attention, "count Q.K and P.V on both sides (yes|no)")
+      ->check(CLI::IsMember({"yes", "no"}));
+  energy_cmd
+      ->add_option("--rate", en.rate, "firing rate per layer or one network average")
+      ->check(CLI::IsMember({"per-layer", "network"}));
+  energy_cmd
+      ->add_option("--bert-tokens", en.bert_tokens,
+                   "BERT counted at the actual tokens or at max_seq_len (padded)")
+      ->check(CLI::IsMember({"actual", "max"}));
+  // A positive, finite energy in pJ (CLI11's PositiveNumber prints DBL_MAX in its message).
+  const CLI::Validator positive_pj(
+      [](const std::string &v) {
+        try {
+          size_t used = 0;
+          const double x = std::stod(v, &used);
+          if (used == v.size() && x > 0 && x < 1e9)
+            return std::string();
+        } catch (const std::exception &) {
+        }
+        return "expected a positive energy in pJ, got '" + v + "'";
+      },
+      "PJ");
+  energy_cmd->add_option("--e-ac", en.e_ac_pj, "E_AC in pJ (default: the table's ac_pj)")
+      ->check(positive_pj);
+  energy_cmd->add_option("--e-mac", en.e_mac_pj, "E_MAC in pJ (default: the table's mac_pj)")
+      ->check(positive_pj);
 
   cli::RunOptions ro;
   auto *run = app.add_subcommand("run", "cycle-accurate simulation of GLUE sentences on a chip");

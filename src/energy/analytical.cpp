@@ -37,6 +37,7 @@ struct OpSentence {
   uint64_t spikes = 0;
   uint64_t signed_input_spikes = 0;
   uint64_t signed_accumulates = 0;
+  uint64_t fan_out = 0;
 };
 
 std::vector<OpSentence> count_sentence(const model::SorbetModel &m,
@@ -69,6 +70,7 @@ std::vector<OpSentence> count_sentence(const model::SorbetModel &m,
       break;
     }
     if (fan_out > 0) {
+      c.fan_out = fan_out;
       c.input_spikes = sum_counts(in(0));
       c.accumulates = c.input_spikes * fan_out;
       c.signed_input_spikes = sum_signed(in(0), m.ops[size_t(op.inputs[0])].offset);
@@ -203,6 +205,8 @@ AnalyticalEstimate estimate_energy(const model::SorbetModel &m,
       o.bert_macs += macs[i];
       o.signed_input_spikes += counts[i].signed_input_spikes;
       o.signed_accumulates += counts[i].signed_accumulates;
+      if (counts[i].fan_out > 0)
+        o.input_elements += macs[i] / counts[i].fan_out;
       e.signed_accumulates += counts[i].signed_accumulates;
       sc.accumulates += counts[i].accumulates;
       sc.spikes += counts[i].spikes;

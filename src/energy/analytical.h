@@ -30,6 +30,9 @@ struct OpCounts {
   // q + offset spikes (a what-if for the encoding; equal to accumulates for unsigned inputs).
   uint64_t signed_input_spikes = 0;
   uint64_t signed_accumulates = 0;
+  // Entries of the op's spiking input (Σ over sentences; 0 for ops without synapses): the
+  // denominator of a firing rate, = bert_macs / fan-out.
+  uint64_t input_elements = 0;
 };
 
 /// Totals of one sentence.

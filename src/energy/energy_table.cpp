@@ -85,6 +85,17 @@ EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &
   t.m_registry = registry;
 
   const int64_t version = top.get_int("version", 0, int64_t(1) << 30);
+  if (version == 1) {
+    // Tables written before prices followed the chip: say what to add, naming the table.
+    // A const lookup of a missing key is an invalid node: test IsDefined() before anything else.
+    const YAML::Node name_node = root["name"];
+    const std::string name =
+        name_node.IsDefined() && name_node.IsScalar() ? name_node.Scalar() : file;
+    top.fail("version", "energy table '" + name +
+                            "' is version 1; version 2 tables add a 'scaling' section (the "
+                            "hardware the prices are quoted for) and an 'area' section (the "
+                            "node's area densities), see docs/energy.md §2.1 and §5");
+  }
   if (version != kEnergyTableVersion)
     top.fail("version", "unsupported energy table version " + std::to_string(version) +
                             " (this Granita reads " + std::to_string(kEnergyTableVersion) + ")");
@@ -165,7 +176,42 @@ EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &
                      "missing price for registered event '" + e.name() +
                          "' (every registered event needs a pJ value; write 0 to leave it out)");
   }
+  // The scaling and area sections are read after the events so that a table's event errors are
+  // reported first, and their absence after finish() so that a misspelt section name is named
+  // as such (with a did-you-mean) rather than as a missing one.
+  const bool has_scaling = top.has("scaling"), has_area = top.has("area");
+  if (has_scaling) {
+    YamlMap scaling = top.get_map("scaling");
+    t.m_scaling = parse_price_scaling(scaling);
+  }
+  if (has_area) {
+    YamlMap area = top.get_map("area");
+    t.m_area = parse_area_densities(area);
+  }
   top.finish();
+  if (!has_scaling)
+    throw InputError(top.location(), "scaling",
+                     "energy table '" + t.m_name +
+                         "' has no 'scaling' section: every table states the hardware its prices "
+                         "are quoted for (crossbar_cols, sram_bank_kib, leakage: {per, "
+                         "clock_mhz}), see docs/energy.md §2.1");
+  if (!has_area)
+    throw InputError(top.location(), "area",
+                     "energy table '" + t.m_name +
+                         "' has no 'area' section: every table gives the area densities of its "
+                         "node (crossbar_um2_per_bit, sram_um2_per_bit, ...), see docs/energy.md "
+                         "§5");
+  return t;
+}
+
+EnergyTable EnergyTable::for_chip(const ChipShape &s) const {
+  GRANITA_ASSERT(!m_chip, "energy table '" << m_name << "' scaled twice");
+  EnergyTable t = *this;
+  const std::array<double, kNumEvents> f =
+      price_factors(m_scaling, s, energy::core_area(m_area, s).total_mm2());
+  for (size_t i = 0; i < kNumEvents; ++i)
+    t.m_pj[i] *= f[i];
+  t.m_chip = s;
   return t;
 }
 

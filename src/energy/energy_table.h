@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "src/energy/area_model.h"
+#include "src/energy/chip_shape.h"
 #include "src/energy/event_registry.h"
+#include "src/energy/price_scaling.h"
 
 #include <array>
 #include <cstdint>
@@ -12,7 +15,8 @@
 
 namespace granita::energy {
 
-constexpr int kEnergyTableVersion = 1;
+/// Version 2 added the `scaling:` and `area:` sections (docs/energy.md §2.1, §5).
+constexpr int kEnergyTableVersion = 2;
 
 /// The spiking literature's analytical energy constants (the optional `convention:` section):
 /// energy = #accumulates × ac_pj + #multiply-accumulates × mac_pj. Both are > 0.
@@ -32,10 +36,13 @@ struct EventEnergy {
 };
 
 /// A pJ price for every registered energy event, loaded from configs/energy/<name>.yaml
-/// (format: docs/energy.md). Contract: a loaded table prices every non-optional event of the
-/// registry it was checked against, with finite values ≥ 0, and is immutable; energy is only ever
-/// computed here (Σ count × pJ), never inside a hardware model, and pricing a counted optional
-/// event the table leaves out is an InputError naming the table and the event.
+/// (format: docs/energy.md), with the rules by which the prices follow the chip's widths and
+/// sizes (`scaling:`) and the area densities of its node (`area:`). Contract: a loaded table
+/// prices every non-optional event of the registry it was checked against, with finite values
+/// ≥ 0, and is immutable; energy is only ever computed here (Σ count × pJ), never inside a
+/// hardware model, and pricing a counted optional event the table leaves out is an InputError
+/// naming the table and the event. A loaded table holds the prices as quoted (for its reference
+/// hardware); for_chip() gives the prices of one chip, and a run is always priced that way.
 class EnergyTable {
 public:
   /// Reads and validates a table file. Throws InputError naming `file:line:col: key.path` for
@@ -53,6 +60,16 @@ public:
   const std::string &notes() const { return m_notes; }
   const std::optional<Convention> &convention() const { return m_convention; }
   const EventRegistry &registry() const { return m_registry; }
+  const PriceScaling &scaling() const { return m_scaling; }
+  const AreaDensities &area_densities() const { return m_area; }
+
+  /// The table with every price multiplied by its scaling factor on chip `s` (price_factors:
+  /// docs/energy.md §2.1). A table is scaled once: calling this on a scaled table is a bug.
+  EnergyTable for_chip(const ChipShape &s) const;
+  /// The chip a for_chip() table was scaled for (nullptr for a table as quoted).
+  const ChipShape *chip() const { return m_chip ? &*m_chip : nullptr; }
+  /// Area of one core of chip `s` at this table's node (docs/energy.md §5).
+  CoreArea core_area(const ChipShape &s) const { return energy::core_area(m_area, s); }
 
   /// Price of one count of `e`, in pJ.
   double pj(Event e) const { return m_pj[event_index(e)]; }
@@ -68,6 +85,9 @@ private:
   std::optional<Convention> m_convention;
   std::array<double, kNumEvents> m_pj{};
   std::array<bool, kNumEvents> m_priced{}; // optional events may be unpriced
+  PriceScaling m_scaling;
+  AreaDensities m_area;
+  std::optional<ChipShape> m_chip; // set by for_chip()
   EventRegistry m_registry;
 
   void require_priced(Event e, uint64_t count) const;

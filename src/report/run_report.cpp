@@ -223,8 +223,12 @@ std::string RunReport::label_name(int i) const {
   return size_t(i) < labels.size() ? labels[size_t(i)] : std::to_string(i);
 }
 
-PricedReport RunReport::price(const energy::EnergyTable &table) const {
+PricedReport RunReport::price(const energy::EnergyTable &quoted) const {
+  // Prices follow this run's chip (widths, sizes, clock): scale the table's quoted prices once.
+  const energy::EnergyTable table = quoted.for_chip(chip);
   PricedReport p;
+  p.core_area = table.core_area(chip);
+  p.chip_area_mm2 = p.core_area.total_mm2() * chip.cores();
   const double ns = sentences.empty() ? 1.0 : double(sentences.size());
   energy::EnergyCounters all = chip_events;
   std::vector<std::string> layer_order;
@@ -300,6 +304,10 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
   j["encoding"] = encoding;
   j["energy_table"] = table.name();
   j["technology"] = table.technology();
+  j["chip"] = chip.to_json();
+  j["area_mm2"] = {{"core", p.core_area.total_mm2()}, {"chip", p.chip_area_mm2}};
+  for (const auto &[block, mm2] : p.core_area.parts())
+    j["area_mm2"]["core_by_block"][block] = mm2;
   j["clock_mhz"] = clock_mhz;
   j["cores_powered"] = cores_powered;
   j["max_seq_len"] = max_seq_len;
@@ -405,6 +413,7 @@ RunReport RunReport::from_json(const nlohmann::json &j, const std::string &file)
   r.task = get<std::string>(j, "task", file);
   r.hw = get<std::string>(j, "hw", file);
   r.encoding = get<std::string>(j, "encoding", file);
+  r.chip = energy::ChipShape::from_json(need(j, "chip", file, ""), file);
   const auto mesh = get<std::vector<int>>(j, "mesh", file);
   if (mesh.size() != 2)
     throw InputError({file}, "mesh", "expected [x, y]");
@@ -504,6 +513,15 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
   std::snprintf(b, sizeof b, "  energy       %.2f nJ per sentence, average power %.3f mW\n",
                 p.energy_pj / 1e3, mean_us > 0 ? p.energy_pj / mean_us * 1e-3 : 0.0);
   os << b;
+  std::snprintf(b, sizeof b, "  area         %.3f mm2 per core, %.2f mm2 for the %d cores of the "
+                             "mesh\n            ",
+                p.core_area.total_mm2(), p.chip_area_mm2, chip.cores());
+  os << b;
+  for (const auto &[block, mm2] : p.core_area.parts()) {
+    std::snprintf(b, sizeof b, " %s %.4f", block.c_str(), mm2);
+    os << b;
+  }
+  os << " (mm2 per core)\n";
   std::snprintf(b, sizeof b, "\n  %-28s %16s %12s %7s\n", "event", "count/sentence",
                 "nJ/sentence", "share");
   os << b;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "src/energy/area_model.h"
+#include "src/energy/chip_shape.h"
 #include "src/energy/energy_table.h"
 #include "src/energy/event_registry.h"
 
@@ -22,7 +24,7 @@ struct SorbetModel;
 /// (`granita run -j N`) merge into exactly the report of a single run.
 namespace granita::report {
 
-constexpr int kRunReportVersion = 2;
+constexpr int kRunReportVersion = 3;
 
 /// One simulated sentence (or pair).
 struct SentenceRecord {
@@ -45,12 +47,15 @@ struct PricedReport {
   std::vector<std::pair<std::string, double>> by_layer;     // layer order, then chip leakage
   std::vector<std::pair<std::string, double>> by_component; // registry component order
   std::vector<double> sentence_pj;                    // per sentence, in sentence order
+  energy::CoreArea core_area;                         // one core at the table's node
+  double chip_area_mm2 = 0;                           // core area × mesh cores
 };
 
 /// Contract: op_names / op_layers / op_events are parallel (one entry per model op, in model
 /// order, then "host"); sentences are in index order with distinct indices.
 struct RunReport {
   std::string model, task, hw, encoding;
+  energy::ChipShape chip; // the widths and sizes prices and areas follow (docs/energy.md §2.1)
   int mesh_x = 0, mesh_y = 0, clock_mhz = 0, cores_powered = 0, max_seq_len = 0;
   bool checked = true; // every sentence was compared with the reference
   std::vector<std::string> labels;
@@ -89,6 +94,7 @@ struct RunReport {
   /// The cycle count at percentile p (0..1), nearest rank on the sorted per-sentence cycles.
   uint64_t cycles_percentile(double p) const;
 
+  /// Energy and area under `table` (as loaded: its prices are scaled for `chip` here).
   PricedReport price(const energy::EnergyTable &table) const;
   /// The report's "latency" object: by_op, by_layer, critical_path (docs/report-format.md).
   nlohmann::json latency_json() const;

@@ -148,6 +148,17 @@ expect 1 "-p mesh.x=four: expected an integer, got 'four'" -- "$granita" run --m
   --hw default -p mesh.x=four --text hi --json "$tmp/mis/r.json"; mis_out
 expect 1 "--hw: no hardware config named 'defualt'" -- "$granita" run --model "$sst2" --hw defualt --text hi
 expect 0 "bit-exact" -- "$granita" run --model "$sst2" --hw edge --text hi -q     # presets by name
+# granita energy's counting conventions (docs/energy.md §4.1): named, each assumption settable,
+# bad values refused naming the option.
+expect 0 "convention snn-literature: signed spikes yes" -- "$granita" energy --model "$sst2" \
+  --data "$data/glue/SST-2/dev.tsv" -n 2 --convention snn-literature
+expect 0 "E_AC 0.03 pJ, E_MAC 0.23 pJ" -- "$granita" energy --model "$sst2" \
+  --data "$data/glue/SST-2/dev.tsv" -n 2 --attention no --rate network --bert-tokens max \
+  --e-ac 0.03 --e-mac 0.23
+expect 1 "--convention: paper not in {granita,snn-literature}" -- "$granita" energy --model "$sst2" \
+  --convention paper
+expect 1 "--e-mac: expected a positive energy in pJ, got '-1'" -- "$granita" energy \
+  --model "$sst2" --e-mac -1
 sed 's/^energy_table:.*/energy_table: 45nm-horowits/' "$root/configs/hw/default.yaml" > "$tmp/hwbad.yaml"
 line=$(grep -n '^energy_table:' "$tmp/hwbad.yaml" | cut -d: -f1)
 expect 1 "hwbad.yaml:$line:15: energy_table: no table named '45nm-horowits'" -- "$granita" compile \

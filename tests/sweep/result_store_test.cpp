@@ -58,16 +58,17 @@ TEST(ResultStore, CsvHasAxisAndComponentColumns) {
   std::vector<nlohmann::json> rows = {
       {{"hash", "h1"}, {"index", 0}, {"status", "ok"}, {"model", "m"},
        {"axes", {{"mesh.x", "4"}}}, {"metrics", {{"accuracy", 0.5}}},
-       {"energy_pj_by_component", {{"router", 1.5}}}},
+       {"area_mm2", 2.5}, {"energy_pj_by_component", {{"router", 1.5}}}},
       {{"hash", "h2"}, {"index", 1}, {"status", "failed"}, {"model", "m"},
        {"axes", {{"mesh.x", "8"}}}, {"error", "bad, \"very\""}}};
   const std::string csv = rows_to_csv(rows, {"mesh.x"});
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "hash,index,status,model,mesh.x,accuracy,cycles_mean,cycles_p50,cycles_p99,"
-            "latency_us_mean,energy_pj_per_sentence,power_mw,cores_powered,sentences,wall_s,"
-            "energy_pj.router,error");
+            "latency_us_mean,energy_pj_per_sentence,area_mm2,core_area_mm2,power_mw,cores_powered,"
+            "sentences,wall_s,energy_pj.router,error");
   EXPECT_NE(csv.find("h1,0,ok,m,4,0.5,"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",1.5,\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",,2.5,,"), std::string::npos) << csv; // area beside the (absent) energy
   EXPECT_NE(csv.find("\"bad, \"\"very\"\"\""), std::string::npos) << csv;
 }
 

@@ -204,6 +204,13 @@ TEST_F(AnalyticalModelTest, PerOpCountsMatchADirectCountFromTheReference) {
     EXPECT_EQ(e.ops[i].spikes, spikes[i]) << model_.ops[i].name;
     EXPECT_EQ(e.ops[i].signed_accumulates, signed_ac[i]) << model_.ops[i].name;
     EXPECT_LE(e.ops[i].signed_accumulates, e.ops[i].accumulates) << model_.ops[i].name;
+    // Input entries of a linear op: every token row × in_features, over all sentences.
+    if (model_.ops[i].type == OpType::BinaryLinear && e.ops[i].accumulates > 0 &&
+        model_.ops[i].name.find("pool") == std::string::npos &&
+        model_.ops[i].name.find("classif") == std::string::npos) {
+      EXPECT_EQ(e.ops[i].input_elements, tokens * uint64_t(model_.ops[i].in_features))
+          << model_.ops[i].name;
+    }
     // Unsigned inputs (FFN-down after ReLU, P·V, the classifier) have no offset to save.
     if (e.ops[i].accumulates > 0 && model_.ops[size_t(model_.ops[i].inputs[0])].offset == 0) {
       EXPECT_EQ(e.ops[i].signed_accumulates, e.ops[i].accumulates) << model_.ops[i].name;

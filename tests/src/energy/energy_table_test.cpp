@@ -25,8 +25,9 @@ std::string read_text(const std::filesystem::path &p) {
   return ss.str();
 }
 
-/// A valid table, one component per line (line 6 is `crossbar`, line 14 `core`).
-const char *kValid = R"(version: 1
+/// A valid table, one component per line (line 6 is `crossbar`, line 14 `core`), quoted for the
+/// default chip shape (256 columns, 500 MHz, leakage per core), so its prices apply unscaled.
+const char *kValid = R"(version: 2
 name: test
 technology: 45nm
 source: a test table
@@ -40,6 +41,12 @@ events:
   router: {buffer_write_bit: 0, buffer_read_bit: 0, switch_bit: 0, route: 0}
   link: {bit: 0.0625}
   core: {leak_cycle: 1e-3}
+scaling:
+  crossbar_cols: 256
+  sram_bank_kib: 8
+  leakage: {per: core, clock_mhz: 500}
+area: {crossbar_um2_per_bit: 1, sram_um2_per_bit: 1, register_um2_per_bit: 1, mux_um2_per_bit: 1,
+       accumulate_lane_um2: 1, neuron_lane_um2: 1, ptsoftmax_lane_um2: 1, bspn_lane_um2: 1}
 )";
 
 std::string replace(std::string s, const std::string &from, const std::string &to) {
@@ -87,7 +94,16 @@ TEST(EnergyTable, ShippedTablesFollowTheirStatedDerivations) {
   EXPECT_DOUBLE_EQ(h.pj(Event::AccumulateAdd), 0.1);     // 32-bit add
   EXPECT_DOUBLE_EQ(h.pj(Event::SramReadBit), 10.0 / 64); // 8 KB array, 64-bit read
   EXPECT_DOUBLE_EQ(h.pj(Event::CrossbarRowRead), 256 * 10.0 / 64);
-  EXPECT_DOUBLE_EQ(h.pj(Event::CoreLeakCycle), 0.0);
+  // Leakage: 8.09 mW/mm² (Aladdin 40 nm adder, 2.25e-3 mW over 278 µm²) × the quoted core area
+  // at the quoted clock; and the quoted core area is the area model's default core.
+  ASSERT_EQ(h.scaling().leakage, PriceScaling::Leakage::PerMm2);
+  EXPECT_NEAR(h.pj(Event::CoreLeakCycle),
+              2.25e-3 / 278e-6 * h.scaling().leakage_core_mm2 * 1e-3 /
+                  (h.scaling().leakage_clock_mhz * 1e6) * 1e12,
+              1e-3);
+  EXPECT_NEAR(h.core_area(ChipShape{}).total_mm2(), h.scaling().leakage_core_mm2, 1e-5);
+  EXPECT_EQ(h.scaling().crossbar_cols, 256);
+  EXPECT_EQ(h.scaling().sram_bank_kib, 8);
 
   const EnergyTable l = EnergyTable::load(resolve_energy_table("loihi", dir), reg);
   EXPECT_EQ(l.technology(), "14nm");
@@ -214,14 +230,23 @@ TEST(EnergyTable, MissingUnknownNegativeAndDuplicateEventsNameFileLineAndKey) {
   // Duplicates.
   e = parse_error(replace(kValid, "{bit: 0.0625}", "{bit: 0.0625, bit: 1}"));
   EXPECT_NE(e.find("t.yaml:13:23: events.link.bit: duplicate event"), std::string::npos) << e;
-  e = parse_error(std::string(kValid) + "  link: {bit: 1}\n");
+  e = parse_error(replace(kValid, "  core: {leak_cycle: 1e-3}\n",
+                          "  core: {leak_cycle: 1e-3}\n  link: {bit: 1}\n"));
   EXPECT_NE(e.find("t.yaml:15:3: events.link: duplicate component"), std::string::npos) << e;
 }
 
 TEST(EnergyTable, TopLevelChecks) {
-  std::string e = parse_error(replace(kValid, "version: 1", "version: 3"));
+  std::string e = parse_error(replace(kValid, "version: 2", "version: 3"));
   EXPECT_NE(e.find("t.yaml:1:10: version: unsupported energy table version 3"), std::string::npos)
       << e;
+  e = parse_error(replace(kValid, "version: 2", "version: 1"));
+  EXPECT_NE(e.find("t.yaml:1:10: version: energy table 'test' is version 1; version 2 tables add "
+                   "a 'scaling' section"),
+            std::string::npos)
+      << e;
+  // Without a name, the table is named by its file (found by the energy-table fuzzer).
+  e = parse_error(replace(replace(kValid, "version: 2", "version: 1"), "name: test\n", ""));
+  EXPECT_NE(e.find("version: energy table 't.yaml' is version 1"), std::string::npos) << e;
   e = parse_error(replace(kValid, "technology: 45nm\n", ""));
   EXPECT_NE(e.find("technology: missing required key"), std::string::npos) << e;
   e = parse_error(replace(kValid, "name: test", "name: test\nsorce: x"));

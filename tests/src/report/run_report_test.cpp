@@ -17,7 +17,7 @@ const std::filesystem::path kSource = GRANITA_SOURCE_DIR;
 
 // Prices chosen so that every sum below is exact in binary: row_read 2, synop 0.5, link 0.25,
 // leak 1; everything else 0.
-const char *kTable = R"(version: 1
+const char *kTable = R"(version: 2
 name: t
 technology: test
 source: hand-made prices
@@ -31,6 +31,12 @@ events:
   router: {buffer_write_bit: 0, buffer_read_bit: 0, switch_bit: 0, route: 0}
   link: {bit: 0.25}
   core: {leak_cycle: 1}
+scaling:
+  crossbar_cols: 256
+  sram_bank_kib: 8
+  leakage: {per: core, clock_mhz: 500}
+area: {crossbar_um2_per_bit: 1, sram_um2_per_bit: 1, register_um2_per_bit: 1, mux_um2_per_bit: 1,
+       accumulate_lane_um2: 1, neuron_lane_um2: 1, ptsoftmax_lane_um2: 1, bspn_lane_um2: 1}
 )";
 
 RunReport two_op_report() {
@@ -111,6 +117,27 @@ TEST(RunReport, PricesByOpLayerComponentAndSentence) {
   // 200 cycles × 2 cores × 2 sentences = 800 core-cycles; 200 accumulate-busy = 25%.
   r.unit_busy_cycles = {200, 0, 0, 0};
   EXPECT_DOUBLE_EQ(r.to_json(t)["unit_utilization"]["accumulate"].get<double>(), 0.25);
+}
+
+TEST(RunReport, PricesFollowTheRunsChipAndTheAreaIsReported) {
+  const energy::EventRegistry reg = energy::build_event_registry();
+  const energy::EnergyTable t = energy::EnergyTable::parse(kTable, "t.yaml", reg);
+  RunReport r = two_op_report();
+  r.op_events[0].add(Event::CrossbarRowRead, 10);
+  r.sentences = {sentence(0, 100, 4, 2), sentence(1, 300, 6, 4)};
+  EXPECT_DOUBLE_EQ(r.price(t).energy_pj, 10.0); // 10 rows × 2 pJ (256 columns) / 2 sentences
+  r.chip.crossbar_cols = 128;                   // the table quotes 256 columns: 1 pJ a row
+  EXPECT_DOUBLE_EQ(r.price(t).energy_pj, 5.0);
+  // kTable's densities are all 1 (µm² per bit or per lane): the default core has 4 × 256 × 128
+  // crossbar cells, 64 × 8192 SRAM bits, 5 × 2 × 4 × 64 buffer + 25 × 64 switch bits, and
+  // 64 + 16 + 8 + 8 lanes.
+  const double core_um2 = 4 * 256 * 128 + 64 * 8192 + 5 * 2 * 4 * 64 + 25 * 64 + 64 + 16 + 8 + 8;
+  const nlohmann::json j = r.to_json(t);
+  EXPECT_NEAR(j["area_mm2"]["core"].get<double>(), core_um2 / 1e6, 1e-12);
+  EXPECT_NEAR(j["area_mm2"]["chip"].get<double>(), 64 * core_um2 / 1e6, 1e-12);
+  EXPECT_EQ(j["chip"]["crossbar_cols"], 128);
+  EXPECT_EQ(RunReport::from_json(j, "r.json").chip, r.chip);
+  EXPECT_NE(r.to_text(t).find("area "), std::string::npos);
 }
 
 TEST(RunReport, JsonKeepsEveryCountAndLabelNamesMatchTheCsv) {
