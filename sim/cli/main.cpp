@@ -73,8 +73,19 @@ int main(int argc, char **argv) {
 
   SynthOptions so;
   auto *synth = app.add_subcommand("synth-model", "write a Sorbet model package with random weights");
-  synth->add_option("--preset", so.preset, "bert-tiny|bert-mini|bert-small|bert-medium|bert-base");
-  synth->add_option("-p", so.params, "override: layers=, hidden=, heads=, ffn=, max_seq_len=, bits=");
+  synth->add_option("--kind", so.kind,
+                    "sorbet (a BERT-shaped Sorbet, default) or snn (binary linear + fire layers, "
+                    "no attention)");
+  synth->add_option("--preset", so.preset,
+                    "sorbet: bert-tiny|bert-mini|bert-small|bert-medium|bert-base");
+  synth->add_option("--layers", so.layers,
+                    "snn: neurons per layer, inputs first, e.g. 1024,256,256 (a 2-class readout "
+                    "follows)");
+  synth->add_option("--input-rate", so.input_rate,
+                    "snn: input spikes per neuron per time step (default 0.1)");
+  synth->add_option("-p", so.params,
+                    "override: layers=, hidden=, heads=, ffn=, max_seq_len=, bits= (snn: "
+                    "max_seq_len=, bits=)");
   synth->add_option("-o,--out", so.out_dir, "output directory")->required();
   synth->add_option("--vocab", so.vocab, "vocabulary file (default: bert-base-uncased)");
   synth->add_option("--seed", so.seed, "random seed");
