@@ -45,9 +45,10 @@ struct SyntheticSnnSpec {
 /// Input counts do not depend on the token: the count of input neuron f at position i is
 /// pos[i, f], drawn Binomial(levels, input_rate · T / levels), so its mean is input_rate · T
 /// spikes per T steps exactly in expectation; the word table's ±1 is removed by the input fire's
-/// rounding. Each hidden fire's shift and bias aim its mean count at the same rate under a normal
-/// model of the accumulator (random ±1 weights); hidden rates are therefore approximate and
-/// must be measured, input rates are not. Throws InputError on a bad spec.
+/// rounding. Each hidden fire's bias is the integer that brings its mean count over all
+/// max_seq_len positions (computed from the known input counts) closest to the same rate, so a
+/// sentence of max_seq_len tokens fires at the requested rate up to one bias step, and a shorter
+/// one at about it. Throws InputError on a bad spec.
 SorbetModel make_synthetic_snn(const SyntheticSnnSpec &spec);
 
 /// Spikes per input neuron per time step that the input layer of `m` (a make_synthetic_snn

@@ -27,30 +27,36 @@ std::string number(double v) {
   return os.str();
 }
 
-double upper_tail(double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); }
-
-/// Mean and mean square of clamp(floor((X + bias) / 2^shift), 0, levels) for X ~ N(0, sigma²).
-/// floor(.) ≥ c exactly when X + bias ≥ c·2^shift, so E[count] = Σ_c P(X ≥ c·2^shift − bias) and
-/// E[count²] = Σ_c (2c − 1) P(...).
-std::pair<double, double> fire_moments(double sigma, int shift, double bias, int levels) {
-  double mean = 0, sq = 0;
-  for (int c = 1; c <= levels; ++c) {
-    const double p = sigma > 0 ? upper_tail((std::ldexp(c, shift) - bias) / sigma)
-                               : (bias >= std::ldexp(c, shift) ? 1.0 : 0.0);
-    mean += p;
-    sq += (2.0 * c - 1.0) * p;
-  }
-  return {mean, sq};
+/// Counts of a fire with this shift and bias: clamp(shr(acc + bias, shift), 0, levels), the
+/// reference's unsigned fire (docs/numerics.md §2).
+int fire_count(int64_t acc, int shift, int64_t bias, int levels) {
+  const int64_t v = (acc + bias) >> shift; // arithmetic shift: floor
+  return int(std::clamp<int64_t>(v, 0, levels));
 }
 
-/// The integer bias that brings the mean count closest to `target` (the mean is monotone in it).
-int32_t bias_for(double sigma, int shift, int levels, double target) {
-  double lo = -(16 * sigma + std::ldexp(levels, shift) + 1), hi = -lo;
-  for (int it = 0; it < 200 && hi - lo > 0.5; ++it) {
-    const double mid = 0.5 * (lo + hi);
-    (fire_moments(sigma, shift, mid, levels).first < target ? lo : hi) = mid;
+/// Mean count of a fire over every accumulator in `acc`.
+double mean_count(const std::vector<int64_t> &acc, int shift, int64_t bias, int levels) {
+  double sum = 0;
+  for (int64_t a : acc)
+    sum += fire_count(a, shift, bias, levels);
+  return acc.empty() ? 0.0 : sum / double(acc.size());
+}
+
+/// The integer bias whose mean count over `acc` is closest to `target` (the lower one on a tie).
+/// The mean is non-decreasing in the bias, so the smallest bias reaching the target is found by
+/// bisection and compared with the one below it.
+int32_t bias_for(const std::vector<int64_t> &acc, int shift, int levels, double target) {
+  int64_t span = int64_t(levels + 1) << shift;
+  for (int64_t a : acc)
+    span = std::max(span, (a < 0 ? -a : a) + (int64_t(levels + 1) << shift));
+  int64_t lo = -span, hi = span; // mean(lo) = 0 ≤ target ≤ levels = mean(hi)
+  while (hi - lo > 1) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    (mean_count(acc, shift, mid, levels) >= target ? hi : lo) = mid;
   }
-  return int32_t(std::lround(0.5 * (lo + hi)));
+  const double above = mean_count(acc, shift, hi, levels) - target;
+  const double below = target - mean_count(acc, shift, hi - 1, levels);
+  return int32_t(below <= above ? hi - 1 : hi);
 }
 
 Op fire_op(const std::string &name, int input, const Op &in, int shift, int32_t bias) {
@@ -148,8 +154,13 @@ SorbetModel make_synthetic_snn(const SyntheticSnnSpec &spec) {
   int prev = add(std::move(e));
   prev = add(fire_op("input", prev, m.ops[size_t(prev)], 2, 2));
 
-  // Moments of the input counts: Binomial(levels, q).
-  double mean_sq = levels * q * (1 - q) + (levels * q) * (levels * q);
+  // Hidden shifts and biases are chosen on the network's own counts: every position's input
+  // counts are known (the pos table), so each layer's accumulators at every position are
+  // computed here and the bias is the integer whose mean count over all of them is closest to
+  // the target. The rate is then as requested over all max_seq_len positions, up to the bias
+  // step; a shorter sentence sees a prefix of the positions.
+  const Op &embed = m.ops[0];
+  std::vector<int> counts(embed.pos.begin(), embed.pos.end()); // [position][feature]
   const double target = spec.input_rate * steps;
   int shift = 0;
   int32_t bias = 0;
@@ -166,12 +177,24 @@ SorbetModel make_synthetic_snn(const SyntheticSnnSpec &spec) {
     l.weight_exp = -in.out_exp; // every accumulator on the 2^0 grid
     l.out_exp = 0;
     l.bits = PackedBits::from_signs(n[i], in.features, signs(int64_t(n[i]) * in.features));
-    prev = add(std::move(l));
-    // Σ_f w·c over random ±1 weights: mean 0, variance Σ c² ≈ fan-in · E[c²].
-    const double sigma = std::sqrt(double(in.features) * mean_sq);
+    std::vector<int64_t> acc(size_t(a.max_seq_len) * size_t(n[i]), 0);
+    double sq = 0;
+    for (int p = 0; p < a.max_seq_len; ++p)
+      for (int j = 0; j < n[i]; ++j) {
+        int64_t sum = 0;
+        for (int f = 0; f < in.features; ++f)
+          sum += l.bits.sign(j, f) * counts[size_t(p) * size_t(in.features) + size_t(f)];
+        acc[size_t(p) * size_t(n[i]) + size_t(j)] = sum;
+        sq += double(sum) * double(sum);
+      }
+    // A threshold of about a quarter of the accumulator's spread: counts spread over levels.
+    const double sigma = std::sqrt(sq / double(acc.size()));
     shift = std::max(0, int(std::lround(std::log2(std::max(1.0, sigma / 4)))));
-    bias = bias_for(sigma, shift, levels, target);
-    mean_sq = fire_moments(sigma, shift, bias, levels).second;
+    bias = bias_for(acc, shift, levels, target);
+    counts.assign(acc.size(), 0);
+    for (size_t k = 0; k < acc.size(); ++k)
+      counts[k] = fire_count(acc[k], shift, bias, levels);
+    prev = add(std::move(l));
     if (i + 1 < n.size())
       prev = add(fire_op(m.ops[size_t(prev)].name + ".fire", prev, m.ops[size_t(prev)], shift, bias));
   }
