@@ -56,7 +56,9 @@ SANAFE_PJ = {
 }
 
 # Davies et al., IEEE Micro 38(1) 2018, Table 2, as quoted by a third-party research note (the
-# paper itself was not retrievable; see configs/energy/loihi.yaml).
+# paper itself was not retrievable; see configs/energy/loihi.yaml). Two of the figures are also
+# in Nengo's keras-spiking (keras_spiking/model_energy.py, commit 1384ec3, citing Davies 2018):
+# energy_per_synop (23.6 + 3.5) pJ, energy_per_neuron 81 pJ, an independent transcription.
 DAVIES_PJ = {
     "accumulate.synop": (23.6, "synaptic spike op, min 23.6 pJ"),
     "accumulate.add": (23.6, "synaptic spike op, min 23.6 pJ"),
@@ -138,7 +140,9 @@ over 32 chips, Frady et al. 2020, third-party quote, an upper bound) is already 
 **Per-op figures on one layer.** One synthetic layer (1024 inputs spiking at 0.1 per step into
 1024 neurons: one Loihi core's worth of synapses, a 1024 × 1024 crossbar) simulated on the Loihi
 preset; the same event counts priced by Granita's table, by SANA-FE's `arch/loihi.yaml`
-(commit 8951ab0) and by Davies et al. 2018 Table 2:
+(commit 8951ab0) and by Davies et al. 2018 Table 2 (quoted by a third-party note; the synaptic
+op 23.6 pJ and the active neuron update 81 pJ also appear in Nengo's keras-spiking energy model,
+which cites the same table):
 """
 
 LOIHI_AFTER = """Measured on this run: input rate %(input_hz).1f spikes/s per neuron at a 1 kHz step rate
