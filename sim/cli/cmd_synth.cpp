@@ -111,12 +111,13 @@ int run_synth_snn(const SynthOptions &o) {
   spec.vocab_size = int(vocab.size());
   model::SorbetModel m = model::make_synthetic_snn(spec);
   m.vocab_path = vocab_path;
-  model::save_package(m, o.out_dir,
-                      "# " + m.name + "\n\nSynthetic spiking network (binary linear + fire layers " +
-                          o.layers + ", no attention, input rate " + o.input_rate +
-                          " spikes per neuron per step) with seeded random weights (seed " +
-                          std::to_string(o.seed) + "), written by `granita synth-model --kind "
-                          "snn`. It is untrained: use it for energy and hardware studies.\n");
+  const std::string card =
+      "# " + m.name + "\n\nSynthetic spiking network (binary linear + fire layers " + o.layers +
+      ", no attention, input rate " + o.input_rate +
+      " spikes per neuron per step) with seeded random weights (seed " + std::to_string(o.seed) +
+      "), written by `granita synth-model --kind snn`. It is untrained: use it for energy and "
+      "hardware studies.\n";
+  model::save_package(m, o.out_dir, card);
   std::printf("wrote %s (snn %s, input rate %s, %d time steps)\n", o.out_dir.c_str(),
               o.layers.c_str(), o.input_rate.c_str(), m.arch.time_steps);
   return 0;

@@ -93,8 +93,9 @@ int main(int argc, char **argv) {
   cli::CompileOptions co;
   auto *compile = app.add_subcommand("compile", "map a Sorbet model package onto a chip");
   compile->add_option("--model", co.model_dir, "model package directory")->required();
-  compile->add_option("--hw", co.hw, "hardware config: a preset name (default, edge, bert-base) "
-                                     "or a .yaml path")
+  compile->add_option("--hw", co.hw,
+                      "hardware config: a preset name (default, edge, bert-base, truenorth, "
+                      "loihi) or a .yaml path")
       ->required();
   compile->add_option("-p", co.hw_params, "hardware config override key.path=value");
   compile->add_option("-o,--out", co.out, "mapping file to write")->required();
@@ -123,8 +124,9 @@ int main(int argc, char **argv) {
   cli::RunOptions ro;
   auto *run = app.add_subcommand("run", "cycle-accurate simulation of GLUE sentences on a chip");
   run->add_option("--model", ro.model_dir, "model package directory (required but with --collect)");
-  run->add_option("--hw", ro.hw, "hardware config: a preset name (default, edge, bert-base) or a "
-                                 ".yaml path (not with --merge)");
+  run->add_option("--hw", ro.hw,
+                  "hardware config: a preset name (default, edge, bert-base, truenorth, loihi) "
+                  "or a .yaml path (not with --merge)");
   run->add_option("-p", ro.hw_params, "hardware config override key.path=value");
   run->add_option("--mapping", ro.mapping, "mapping file (default: compile now)");
   run->add_option("--energy", ro.energy, "energy table name or file (default: the config's)");

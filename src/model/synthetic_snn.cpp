@@ -89,8 +89,9 @@ SorbetModel make_synthetic_snn(const SyntheticSnnSpec &spec) {
                            ", expected an integer in [1, " + std::to_string(kMaxFeatures) + "]");
   // Input counts are stored in the int8 position table, so at most 127 levels.
   if (spec.bits < 2 || spec.bits > 7)
-    throw InputError({}, "bits", "expected an integer in [2, 7] for a synthetic SNN, got " +
-                                     std::to_string(spec.bits));
+    throw InputError({}, "bits",
+                     "expected an integer in [2, 7] for a synthetic SNN, got " +
+                         std::to_string(spec.bits));
   const int levels = (1 << spec.bits) - 1, steps = time_steps_for(spec.bits);
   const double max_rate = double(levels) / steps;
   if (!(spec.input_rate >= 0 && spec.input_rate <= max_rate))
@@ -99,8 +100,8 @@ SorbetModel make_synthetic_snn(const SyntheticSnnSpec &spec) {
                          "] spikes per neuron per time step (at most 2^bits - 1 spikes in " +
                          std::to_string(steps) + " steps), got " + number(spec.input_rate));
   if (spec.max_seq_len < 3 || spec.max_seq_len > kMaxSeqLen)
-    throw InputError({}, "max_seq_len", "expected an integer in [3, " +
-                                            std::to_string(kMaxSeqLen) + "]");
+    throw InputError({}, "max_seq_len",
+                     "expected an integer in [3, " + std::to_string(kMaxSeqLen) + "]");
   if (spec.vocab_size < 5)
     throw InputError({}, "vocab", "the vocabulary has fewer than 5 tokens");
 
@@ -196,7 +197,8 @@ SorbetModel make_synthetic_snn(const SyntheticSnnSpec &spec) {
       counts[k] = fire_count(acc[k], shift, bias, levels);
     prev = add(std::move(l));
     if (i + 1 < n.size())
-      prev = add(fire_op(m.ops[size_t(prev)].name + ".fire", prev, m.ops[size_t(prev)], shift, bias));
+      prev =
+          add(fire_op(m.ops[size_t(prev)].name + ".fire", prev, m.ops[size_t(prev)], shift, bias));
   }
   Op cls;
   cls.name = "pool.cls";
