@@ -89,6 +89,8 @@ std::vector<int> parse_sizes(const std::string &text) {
 int run_synth_snn(const SynthOptions &o) {
   if (o.layers.empty())
     throw InputError({}, "--layers", "--kind snn needs --layers, e.g. --layers 1024,256,256");
+  if (o.preset_given)
+    throw InputError({}, "--preset", "only with --kind sorbet (an SNN's shape is --layers)");
   model::SyntheticSnnSpec spec;
   spec.sizes = parse_sizes(o.layers);
   size_t used = 0;
@@ -132,6 +134,9 @@ int run_synth(const SynthOptions &o) {
     throw InputError({}, "--kind " + o.kind, "expected sorbet or snn");
   if (!o.layers.empty())
     throw InputError({}, "--layers", "only with --kind snn (a Sorbet model takes -p layers=N)");
+  if (o.input_rate_given)
+    throw InputError({}, "--input-rate", "only with --kind snn (a Sorbet model's inputs are "
+                                         "its token embeddings)");
   // Presets follow Turc et al. 2019 ("Well-Read Students Learn Better") for the small BERTs.
   static const std::map<std::string, model::Arch> kPresets = {
       {"bert-tiny", {2, 128, 2, 512, 128, 30522, 2, 4, 16}},

@@ -43,6 +43,8 @@ struct SynthOptions {
   std::string kind = "sorbet"; // sorbet | snn
   std::string layers;          // snn: comma-separated sizes
   std::string input_rate = "0.1"; // snn: input spikes per neuron per time step
+  bool preset_given = false;      // so that options of the other kind are errors, not ignored
+  bool input_rate_given = false;
   std::string preset = "bert-mini";
   std::vector<std::string> params;
   std::string out_dir;

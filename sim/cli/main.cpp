@@ -284,8 +284,11 @@ int main(int argc, char **argv) {
       return cli::run_report_cmd(report_dir, report_out);
     if (*tokenize)
       return cli::run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
-    if (*synth)
+    if (*synth) {
+      so.preset_given = synth->count("--preset") > 0;
+      so.input_rate_given = synth->count("--input-rate") > 0;
       return cli::run_synth(so);
+    }
   } catch (const InputError &e) {
     std::fprintf(stderr, "granita: error: %s\n", e.what());
     return 1;

@@ -142,6 +142,10 @@ expect 1 "--input-rate fast: expected a number" -- "$granita" synth-model --kind
 expect 1 "key one of max_seq_len, bits" -- "$granita" synth-model --kind snn --layers 64,16 \
   -p heads=2 --vocab "$vocab" -o "$tmp/x"
 expect 1 "--kind cnn: expected sorbet or snn" -- "$granita" synth-model --kind cnn -o "$tmp/x"
+expect 1 "--input-rate: only with --kind snn" -- "$granita" synth-model --preset bert-tiny \
+  --input-rate 0.2 -o "$tmp/x"
+expect 1 "--preset: only with --kind sorbet" -- "$granita" synth-model --kind snn --layers 64,16 \
+  --preset bert-tiny --vocab "$vocab" -o "$tmp/x"
 [[ ! -e "$tmp/x" ]] && ok || bad "synth-model left output after an error"
 
 # Misuse is caught before any work starts (issue 17): exit 1, the message names the option, and no
