@@ -86,8 +86,8 @@ that script from simulations, except the published figures, which come with thei
   by cycle on the chip preset; the chip's logits are checked bit for bit against the reference.
 * **Time.** One Granita time step stands for one chip tick; TrueNorth ticks at 1 kHz in real
   time, so a token is 16 ms of wall time and a rate of `f` Hz is `r = f / 1000` per step.
-* **Scaling to the chip.** The simulated network is smaller than the chip (TrueNorth: 8 × 8 cores
-  instead of 64 × 64). Every priced event is per spike, per synapse or per neuron, so for a
+* **Scaling to the chip.** The simulated network is smaller than the chip (on the full 64 × 64
+  TrueNorth preset it occupies a few of the 4096 cores). Every priced event is per spike, per synapse or per neuron, so for a
   uniform operating point (every neuron at the same rate and fan-in, cores equally loaded) chip
   energy scales with the number of neurons: chip power = (simulated energy per receiving neuron
   per token) × 4096 · 256 neurons / 16 ms. Receiving neurons are those behind a binary linear
