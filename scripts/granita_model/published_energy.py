@@ -82,14 +82,15 @@ that script from simulations, except the published figures, which come with thei
   of binary linear + fire layers without attention: every receiving neuron has exactly `S`
   synapses (its fan-in), the inputs spike at `r` per time step (exact in expectation, drawn per
   position), and each hidden layer's bias is the integer that brings it closest to the same rate
-  (the measured rates are in the tables). Each point runs one 32-token sentence (32 presentations of `T` = 16 steps) cycle
-  by cycle on the chip preset; the chip's logits are checked bit for bit against the reference.
+  (the measured rates are in the tables). Each point runs one 32-token sentence (32
+  presentations of `T` = 16 steps) cycle by cycle on the chip preset; the chip's logits are
+  checked bit for bit against the reference.
 * **Time.** One Granita time step stands for one chip tick; TrueNorth ticks at 1 kHz in real
   time, so a token is 16 ms of wall time and a rate of `f` Hz is `r = f / 1000` per step.
 * **Scaling to the chip.** The simulated network is smaller than the chip (on the full 64 × 64
-  TrueNorth preset it occupies a few of the 4096 cores). Every priced event is per spike, per synapse or per neuron, so for a
-  uniform operating point (every neuron at the same rate and fan-in, cores equally loaded) chip
-  energy scales with the number of neurons: chip power = (simulated energy per receiving neuron
+  TrueNorth preset it occupies a few of the 4096 cores). Every priced event is per spike, per
+  synapse or per neuron, so for a uniform operating point (every neuron at the same rate and
+  fan-in, cores equally loaded) chip energy scales with the number of neurons: chip power = (simulated energy per receiving neuron
   per token) × 4096 · 256 neurons / 16 ms. Receiving neurons are those behind a binary linear
   layer; the input layer only sends.
 * **Calibration.** At most one published point per chip is used to set a price; it is marked
@@ -145,8 +146,8 @@ op 23.6 pJ and the active neuron update 81 pJ also appear in Nengo's keras-spiki
 which cites the same table):
 """
 
-LOIHI_AFTER = """Measured on this run: input rate %(input_hz).1f spikes/s per neuron at a 1 kHz step rate
-(0.1 per step), %(tokens)d tokens, %(cycles)d cycles. Events no column prices are left out of the
+LOIHI_AFTER = """Measured on this run: input rate %(input_per_step).4f spikes per neuron per time step (0.1
+requested), %(tokens)d tokens, %(cycles)d cycles. Events no column prices are left out of the
 SANA-FE and Davies totals (`not modelled` / `not in Table 2`): the main one is leakage,
 `core.leak_cycle`, which Granita prices per powered core per cycle (1.63 pJ at 500 MHz from the
 Frady 2020 upper bound) and neither SANA-FE's file nor Table 2 has. Granita's synaptic and neuron
