@@ -90,9 +90,9 @@ that script from simulations, except the published figures, which come with thei
 * **Scaling to the chip.** The simulated network is smaller than the chip (on the full 64 × 64
   TrueNorth preset it occupies a few of the 4096 cores). Every priced event is per spike, per
   synapse or per neuron, so for a uniform operating point (every neuron at the same rate and
-  fan-in, cores equally loaded) chip energy scales with the number of neurons: chip power = (simulated energy per receiving neuron
-  per token) × 4096 · 256 neurons / 16 ms. Receiving neurons are those behind a binary linear
-  layer; the input layer only sends.
+  fan-in, cores equally loaded) chip energy scales with the number of neurons: chip power =
+  (simulated energy per receiving neuron per token) × 4096 · 256 neurons / 16 ms. Receiving
+  neurons are those behind a binary linear layer; the input layer only sends.
 * **Calibration.** At most one published point per chip is used to set a price; it is marked
   *calibrated* and has no error by construction. Every other row is a prediction.
 * **Status of each published figure.** *verified*: its text was retrieved with the project's
@@ -110,8 +110,8 @@ in Granita a spike times its fan-out). Every other event is priced 0 because its
 that all-inclusive figure (see the table's header).
 """
 
-TRUENORTH_AFTER = """**What the model lacks.** With one all-inclusive price, predicted power is proportional to
-synaptic operations and the efficiency is 46 GSOPS/W at every operating point. The published
+TRUENORTH_AFTER = """**What the model lacks.** With one all-inclusive price, predicted power is proportional
+to synaptic operations and the efficiency is 46 GSOPS/W at every operating point. The published
 "up to 400 GSOPS/W" says that the marginal energy of a synaptic operation is at most 2.5 pJ, so
 most of the 65 mW at the calibration point is not per synaptic operation: static (leakage) power
 and the per-tick work of all 256 neurons of every core, which are paid whatever the activity. The
@@ -146,8 +146,8 @@ op 23.6 pJ and the active neuron update 81 pJ also appear in Nengo's keras-spiki
 which cites the same table):
 """
 
-LOIHI_AFTER = """Measured on this run: input rate %(input_per_step).4f spikes per neuron per time step (0.1
-requested), %(tokens)d tokens, %(cycles)d cycles. Events no column prices are left out of the
+LOIHI_AFTER = """Measured on this run: input rate %(input_per_step).4f spikes per neuron per time step
+(0.1 requested), %(tokens)d tokens, %(cycles)d cycles. Events no column prices are left out of the
 SANA-FE and Davies totals (`not modelled` / `not in Table 2`): the main one is leakage,
 `core.leak_cycle`, which Granita prices per powered core per cycle (1.63 pJ at 500 MHz from the
 Frady 2020 upper bound) and neither SANA-FE's file nor Table 2 has. Granita's synaptic and neuron
