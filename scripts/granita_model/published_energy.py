@@ -110,7 +110,8 @@ in Granita a spike times its fan-out). Every other event is priced 0 because its
 that all-inclusive figure (see the table's header).
 """
 
-TRUENORTH_AFTER = """**What the model lacks.** With one all-inclusive price, predicted power is proportional
+TRUENORTH_AFTER = """\
+**What the model lacks.** With one all-inclusive price, predicted power is proportional
 to synaptic operations and the efficiency is 46 GSOPS/W at every operating point. The published
 "up to 400 GSOPS/W" says that the marginal energy of a synaptic operation is at most 2.5 pJ, so
 most of the 65 mW at the calibration point is not per synaptic operation: static (leakage) power
@@ -146,7 +147,8 @@ op 23.6 pJ and the active neuron update 81 pJ also appear in Nengo's keras-spiki
 which cites the same table):
 """
 
-LOIHI_AFTER = """Measured on this run: input rate %(input_per_step).4f spikes per neuron per time step
+LOIHI_AFTER = """\
+Measured on this run: input rate %(input_per_step).4f spikes per neuron per time step
 (0.1 requested), %(tokens)d tokens, %(cycles)d cycles. Events no column prices are left out of the
 SANA-FE and Davies totals (`not modelled` / `not in Table 2`): the main one is leakage,
 `core.leak_cycle`, which Granita prices per powered core per cycle (1.63 pJ at 500 MHz from the
