@@ -113,11 +113,13 @@ that all-inclusive figure (see the table's header).
 TRUENORTH_AFTER = """\
 **What the model lacks.** With one all-inclusive price, predicted power is proportional
 to synaptic operations and the efficiency is 46 GSOPS/W at every operating point. The published
-"up to 400 GSOPS/W" says that the marginal energy of a synaptic operation is at most 2.5 pJ, so
-most of the 65 mW at the calibration point is not per synaptic operation: static (leakage) power
-and the per-tick work of all 256 neurons of every core, which are paid whatever the activity. The
-Granita table has the events to price that split (`core.leak_cycle` as power × wall time,
-`neuron.update` per neuron per token), but no verified leakage or per-neuron figure could be
+"up to 400 GSOPS/W" says that the marginal energy of a synaptic operation is at most 2.5 pJ (if
+both figures were measured at the same supply voltage, which the retrieved text does not say), so
+most of the 65 mW at the calibration point would not be per synaptic operation: static (leakage)
+power and the per-tick work of all 256 neurons of every core, paid whatever the activity.
+Granita has an event for the per-neuron part (`neuron.update`, per neuron per token), and static
+power would be power × wall time at the 1 kHz tick (not `core.leak_cycle`, which follows
+Granita's simulated clock); but no verified leakage or per-neuron figure could be
 retrieved, so the split is not priced, and the 400 GSOPS/W row misses by %(err400)s. The
 65 mW row (%(err65)s) tests only how far the recalled operating point (20 Hz, 128 synapses) is
 from the one the calibration implies (65 mW × 46 GSOPS/W = 2.99 GSOPS on 2^20 neurons: rate ×
