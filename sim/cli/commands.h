@@ -40,6 +40,11 @@ int run_eval(const EvalOptions &o);
 int run_tokenize(const std::string &vocab_path, bool ids);
 
 struct SynthOptions {
+  std::string kind = "sorbet"; // sorbet | snn
+  std::string layers;          // snn: comma-separated sizes
+  std::string input_rate = "0.1"; // snn: input spikes per neuron per time step
+  bool preset_given = false;      // so that options of the other kind are errors, not ignored
+  bool input_rate_given = false;
   std::string preset = "bert-mini";
   std::vector<std::string> params;
   std::string out_dir;

@@ -74,8 +74,19 @@ int main(int argc, char **argv) {
 
   SynthOptions so;
   auto *synth = app.add_subcommand("synth-model", "write a Sorbet model package with random weights");
-  synth->add_option("--preset", so.preset, "bert-tiny|bert-mini|bert-small|bert-medium|bert-base");
-  synth->add_option("-p", so.params, "override: layers=, hidden=, heads=, ffn=, max_seq_len=, bits=");
+  synth->add_option("--kind", so.kind,
+                    "sorbet (a BERT-shaped Sorbet, default) or snn (binary linear + fire layers, "
+                    "no attention)");
+  synth->add_option("--preset", so.preset,
+                    "sorbet: bert-tiny|bert-mini|bert-small|bert-medium|bert-base");
+  synth->add_option("--layers", so.layers,
+                    "snn: neurons per layer, inputs first, e.g. 1024,256,256 (a 2-class readout "
+                    "follows)");
+  synth->add_option("--input-rate", so.input_rate,
+                    "snn: input spikes per neuron per time step (default 0.1)");
+  synth->add_option("-p", so.params,
+                    "override: layers=, hidden=, heads=, ffn=, max_seq_len=, bits= (snn: "
+                    "max_seq_len=, bits=)");
   synth->add_option("-o,--out", so.out_dir, "output directory")->required();
   synth->add_option("--vocab", so.vocab, "vocabulary file (default: bert-base-uncased)");
   synth->add_option("--seed", so.seed, "random seed");
@@ -83,8 +94,9 @@ int main(int argc, char **argv) {
   cli::CompileOptions co;
   auto *compile = app.add_subcommand("compile", "map a Sorbet model package onto a chip");
   compile->add_option("--model", co.model_dir, "model package directory")->required();
-  compile->add_option("--hw", co.hw, "hardware config: a preset name (default, edge, bert-base) "
-                                     "or a .yaml path")
+  compile->add_option("--hw", co.hw,
+                      "hardware config: a preset name (default, edge, bert-base, truenorth, "
+                      "loihi) or a .yaml path")
       ->required();
   compile->add_option("-p", co.hw_params, "hardware config override key.path=value");
   compile->add_option("-o,--out", co.out, "mapping file to write")->required();
@@ -147,8 +159,9 @@ int main(int argc, char **argv) {
   cli::RunOptions ro;
   auto *run = app.add_subcommand("run", "cycle-accurate simulation of GLUE sentences on a chip");
   run->add_option("--model", ro.model_dir, "model package directory (required but with --collect)");
-  run->add_option("--hw", ro.hw, "hardware config: a preset name (default, edge, bert-base) or a "
-                                 ".yaml path (not with --merge)");
+  run->add_option("--hw", ro.hw,
+                  "hardware config: a preset name (default, edge, bert-base, truenorth, loihi) "
+                  "or a .yaml path (not with --merge)");
   run->add_option("-p", ro.hw_params, "hardware config override key.path=value");
   run->add_option("--mapping", ro.mapping, "mapping file (default: compile now)");
   run->add_option("--energy", ro.energy, "energy table name or file (default: the config's)");
@@ -306,8 +319,11 @@ int main(int argc, char **argv) {
       return cli::run_report_cmd(report_dir, report_out);
     if (*tokenize)
       return cli::run_tokenize(vocab_path.empty() ? default_vocab_path().string() : vocab_path, tok_ids);
-    if (*synth)
+    if (*synth) {
+      so.preset_given = synth->count("--preset") > 0;
+      so.input_rate_given = synth->count("--input-rate") > 0;
       return cli::run_synth(so);
+    }
   } catch (const InputError &e) {
     std::fprintf(stderr, "granita: error: %s\n", e.what());
     return 1;

@@ -125,6 +125,29 @@ expect 1 "unknown preset" -- "$granita" synth-model --preset bert-huge -o "$tmp/
 expect 1 "" -- "$granita" eval --bogus-flag
 expect 1 "expected an integer" -- "$granita" synth-model -p layers=two -o "$tmp/x"
 
+# Synthetic spiking networks (--kind snn): a model the chip runs bit-exactly, bad arguments named.
+expect 0 "snn 64,32,16" -- "$granita" synth-model --kind snn --layers 64,32,16 --input-rate 0.2 \
+  -p max_seq_len=16 --vocab "$vocab" -o "$tmp/snn"
+expect 0 "bit-exact" -- "$granita" run --model "$tmp/snn" --hw edge --text "a gorgeous movie"
+expect 1 "--layers: --kind snn needs --layers" -- "$granita" synth-model --kind snn --vocab "$vocab" \
+  -o "$tmp/x"
+expect 1 "--layers 64,,16: expected comma-separated layer sizes" -- "$granita" synth-model \
+  --kind snn --layers 64,,16 --vocab "$vocab" -o "$tmp/x"
+expect 1 "--layers: expected at least 2 sizes" -- "$granita" synth-model --kind snn --layers 64 \
+  --vocab "$vocab" -o "$tmp/x"
+expect 1 "--input-rate: expected a rate in [0, 0.9375]" -- "$granita" synth-model --kind snn \
+  --layers 64,16 --input-rate 2 --vocab "$vocab" -o "$tmp/x"
+expect 1 "--input-rate fast: expected a number" -- "$granita" synth-model --kind snn \
+  --layers 64,16 --input-rate fast --vocab "$vocab" -o "$tmp/x"
+expect 1 "key one of max_seq_len, bits" -- "$granita" synth-model --kind snn --layers 64,16 \
+  -p heads=2 --vocab "$vocab" -o "$tmp/x"
+expect 1 "--kind cnn: expected sorbet or snn" -- "$granita" synth-model --kind cnn -o "$tmp/x"
+expect 1 "--input-rate: only with --kind snn" -- "$granita" synth-model --preset bert-tiny \
+  --input-rate 0.2 -o "$tmp/x"
+expect 1 "--preset: only with --kind sorbet" -- "$granita" synth-model --kind snn --layers 64,16 \
+  --preset bert-tiny --vocab "$vocab" -o "$tmp/x"
+[[ ! -e "$tmp/x" ]] && ok || bad "synth-model left output after an error"
+
 # Misuse is caught before any work starts (issue 17): exit 1, the message names the option, and no
 # output file appears (outputs given alongside are not written either).
 sst2="$root/models/sst2-sorbet"

@@ -39,7 +39,7 @@ std::string replace(std::string s, const std::string &from, const std::string &t
 }
 
 TEST(HwConfig, EveryShippedPresetLoads) {
-  for (const char *name : {"default", "edge", "bert-base"}) {
+  for (const char *name : {"default", "edge", "bert-base", "truenorth", "loihi"}) {
     const auto c = load_hw_config(std::string(GRANITA_SOURCE_DIR) + "/configs/hw/" + name + ".yaml");
     EXPECT_EQ(c.name, name);
     EXPECT_GT(c.cores(), 0);

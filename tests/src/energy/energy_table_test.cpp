@@ -312,5 +312,22 @@ TEST(EnergyTable, ResolvesNamesAndPaths) {
   }
 }
 
+TEST(EnergyTable, TrueNorthIsOneCalibratedAllInclusivePrice) {
+  // configs/energy/truenorth.yaml: 1 / 46 GSOPS/W (Cassidy et al., SC 2014) per synaptic
+  // operation, rounded to 0.01 pJ, and nothing else (every other event is inside that figure).
+  const EventRegistry reg = build_event_registry();
+  const EnergyTable t =
+      EnergyTable::load(resolve_energy_table("truenorth", kSource / "configs"), reg);
+  EXPECT_EQ(t.name(), "truenorth");
+  EXPECT_EQ(t.technology(), "28nm");
+  EXPECT_FALSE(t.convention());
+  EXPECT_NEAR(t.pj(Event::AccumulateSynop), 1e12 / 46e9, 0.005);
+  for (const EventInfo &e : reg.events()) {
+    if (e.id != Event::AccumulateSynop) {
+      EXPECT_EQ(t.pj(e.id), 0.0) << e.name();
+    }
+  }
+}
+
 } // namespace
 } // namespace granita::energy
