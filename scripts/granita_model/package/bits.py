@@ -19,4 +19,3 @@ def unpack_bits(packed, cols):
     p = np.asarray(packed, dtype=np.uint8)
     bits = np.unpackbits(p, axis=1, bitorder="little")[:, :cols]
     return (bits.astype(np.int8) * 2 - 1)
-

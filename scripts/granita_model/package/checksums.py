@@ -49,4 +49,3 @@ def verify_checksums(directory):
         if actual != want:
             raise diag(sums_path, line, 0, f, "checksum mismatch: the file is corrupt or was "
                         "edited (expected %s, got %s)" % (want, actual))
-

@@ -58,7 +58,6 @@ def op_keys(profile, op_type):
     return tuple((k, "int") for k in OP_KEYS.get(op_type, ()))
 
 
-
 class Package:
     """An in-memory model package.
 
@@ -110,4 +109,3 @@ OFFICIAL_TENSOR_DTYPES.update({
 
 def tensor_dtypes(profile):
     return OFFICIAL_TENSOR_DTYPES if profile == "official" else TENSOR_DTYPES
-

@@ -113,4 +113,3 @@ def read_package(directory):
         op.pop("_line", None)
     pkg.dir = directory
     return pkg
-

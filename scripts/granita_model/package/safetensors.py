@@ -142,4 +142,3 @@ def parse_safetensors(data, file):
         raise fail("header", "%d bytes after the last tensor belong to no tensor: corrupt or "
                    "concatenated file" % (data_size - covered))
     return tensors, metadata
-

@@ -46,4 +46,3 @@ def check_vocab(path):
         if s not in seen:
             raise diag(path, msg="vocabulary lacks the special token %s" % s)
     return len(seen)
-

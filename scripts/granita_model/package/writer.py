@@ -39,4 +39,3 @@ def write_package(pkg, directory, vocab_path):
         sums += "%s  %s\n" % (sha256_hex(files[f]), f)
     _write_atomic(os.path.join(directory, "checksums.sha256"), sums.encode("ascii"))
     return directory
-

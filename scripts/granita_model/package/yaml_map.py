@@ -98,4 +98,3 @@ class YMap:
 
     def line(self):
         return self.node.start_mark.line + 1
-

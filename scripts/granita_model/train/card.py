@@ -85,4 +85,3 @@ def make_card(name, task, args, command, cfg, model, pkg, scores, agree, secs, t
         % (name, task.name), "```", "",
     ]
     return "\n".join(lines)
-

@@ -247,4 +247,3 @@ def main(argv=None):
                        "agreement": agree, "seconds": total_sec,
                        "device": device_name(args.device)})
     return 0
-

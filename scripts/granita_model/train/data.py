@@ -64,4 +64,3 @@ def collate(data, batch, regression=False, device="cpu"):
     labels = torch.tensor([data[i][2] for i in batch],
                           dtype=torch.float if regression else torch.long)
     return ids.to(device), types.to(device), mask.to(device), labels.to(device)
-

@@ -29,7 +29,6 @@ class TeacherEnsemble(torch.nn.Module):
         return self.members[0].state_dict(*a, **kw)
 
 
-
 def distill_loss(s_logits, s_hid, t_logits, t_hid, mask, labels, args, regression):
     if regression:
         soft = F.mse_loss(s_logits, t_logits)
@@ -44,4 +43,3 @@ def distill_loss(s_logits, s_hid, t_logits, t_hid, mask, labels, args, regressio
                 else F.cross_entropy(s_logits, labels))
         loss = loss + args.hard_weight * hard
     return loss, soft.item(), mse.item()
-

@@ -42,7 +42,6 @@ def fmt_metrics(m):
     return ", ".join("%s %.4f" % (k, v) for k, v in m.items())
 
 
-
 def integer_eval(pkg_dir, dev, task, float_pred=None, log=print):
     pkg = pkgmod.read_package(pkg_dir)
     im = intmode.IntModel(pkg)
@@ -58,4 +57,3 @@ def integer_eval(pkg_dir, dev, task, float_pred=None, log=print):
     if float_pred is not None and task.num_labels > 1:
         agree = sum(int(a == b) for a, b in zip(preds, float_pred)) / len(preds)
     return m, agree, logits
-

@@ -89,4 +89,3 @@ def clip_grad_norm(params, max_norm):
                 else:
                     p.grad.mul_(coef)
     return norm
-

@@ -17,7 +17,6 @@ def save_atomic(obj, path):
     os.replace(path + ".tmp", path)
 
 
-
 def write_json_atomic(path, obj):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
@@ -26,11 +25,9 @@ def write_json_atomic(path, obj):
     os.replace(tmp, path)
 
 
-
 def dir_size(d):
     return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)
                if os.path.isfile(os.path.join(d, f)))
-
 
 
 def device_name(device):
@@ -38,7 +35,6 @@ def device_name(device):
     if device == "cuda":
         return "cuda (%s)" % torch.cuda.get_device_name()
     return device
-
 
 
 class Logger:
@@ -51,4 +47,3 @@ class Logger:
         tqdm.write(line, file=sys.stderr)
         with open(self.path, "a") as f:
             f.write(line + "\n")
-

@@ -15,8 +15,8 @@ from tqdm import tqdm
 from .data import collate, make_batches, model_device
 from .distill import distill_loss
 from .evaluate import evaluate, fmt_metrics, main_metric
-from .run_output import save_atomic
 from .optim import LazyAdamW, clip_grad_norm, param_groups
+from .run_output import save_atomic
 
 STAGES = ("teacher", "stage1", "stage2")
 
@@ -26,7 +26,6 @@ def stage_index(stage):
     if stage in STAGES:
         return STAGES.index(stage)
     return 10 + int(stage[len("teacher"):])
-
 
 
 def calibrate(model, data, args, log):
@@ -156,4 +155,3 @@ class StageRunner:
         save_atomic({"model": model.state_dict(), "dev": dev_m, "seconds": seconds,
                     "epochs": epochs}, fp)
         return model, dev_m, seconds
-
