@@ -74,8 +74,9 @@ def main(argv=None):
         if not task:
             raise ValueError("--task: the config has no finetuning_task; name the GLUE task")
         glue.task_info(task)
-        if a.max_seq_len < 3 or a.max_seq_len > 8192:
-            raise ValueError("--max-seq-len %d: expected 3 to 8192" % a.max_seq_len)
+        lo, hi = pkgmod.ARCH_LIMITS["max_seq_len"]
+        if a.max_seq_len < lo or a.max_seq_len > hi:
+            raise ValueError("--max-seq-len %d: expected %d to %d" % (a.max_seq_len, lo, hi))
         vocab = a.vocab or os.path.join(a.checkpoint, "vocab.txt")
         if not a.vocab and not os.path.isfile(vocab):
             vocab = paths.default_vocab_path()

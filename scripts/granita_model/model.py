@@ -479,7 +479,7 @@ class Embed(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         self.cfg = cfg
-        # sparse gradients: the optimizer (train.LazyAdamW) updates only the rows of a batch
+        # sparse gradients: the optimizer (train/optim.py's LazyAdamW) updates only a batch's rows
         self.word = nn.Embedding(cfg.vocab_size, cfg.hidden, sparse=True)
         self.pos = nn.Embedding(cfg.max_seq_len, cfg.hidden)
         self.typ = nn.Embedding(cfg.type_vocab_size, cfg.hidden)

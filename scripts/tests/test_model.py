@@ -14,7 +14,7 @@ except ImportError:  # run with -s scripts/tests as the top level
 from granita_model import intmode
 from granita_model.export import export_model
 from granita_model.model import ModelConfig, SorbetModel, pt_softmax, snap_pow2_float
-from granita_model.train import LazyAdamW, clip_grad_norm, param_groups
+from granita_model.train.optim import LazyAdamW, clip_grad_norm, param_groups
 
 
 def _agreement(model, ids, types, mask):

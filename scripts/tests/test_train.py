@@ -18,7 +18,8 @@ import torch.nn.functional as F  # noqa: E402
 
 from granita_model import paths  # noqa: E402
 from granita_model.model import ModelConfig, SorbetModel  # noqa: E402
-from granita_model.train import TeacherEnsemble, stage_index, STAGES  # noqa: E402
+from granita_model.train.distill import TeacherEnsemble  # noqa: E402
+from granita_model.train.stages import STAGES, stage_index  # noqa: E402
 
 
 def small_teacher(seed):

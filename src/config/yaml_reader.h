@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "src/model/package_limits.h" // generated from src/model/package_limits.json
 #include "src/util/error.h"
 
 #include <yaml-cpp/yaml.h>
@@ -17,7 +18,8 @@ namespace granita::config {
 /// Largest YAML file read. Configs are about 1 KB and model.yaml about 3 KB per layer (400 KB at
 /// the 128-layer limit); yaml-cpp needs up to ~250 bytes of memory per input byte, so this also
 /// bounds the memory a hostile file can make the parser take (~250 MB).
-constexpr size_t kMaxYamlBytes = size_t(1) << 20;
+/// The number lives in src/model/package_limits.json (model.yaml is the largest YAML read).
+constexpr size_t kMaxYamlBytes = size_t(model::limits::kMaxYamlBytes); // 1 MiB
 
 /// Parses a YAML file of at most kMaxYamlBytes; see load_yaml_document.
 YAML::Node load_yaml_file(const std::filesystem::path &path);

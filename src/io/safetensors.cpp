@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/io/safetensors.h"
 
+#include "src/model/package_limits.h" // generated from src/model/package_limits.json
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 
@@ -15,9 +16,10 @@ namespace granita::io {
 
 namespace {
 
-constexpr uint64_t kMaxHeaderBytes = 100u << 20;
+// Header size and JSON depth limits live in src/model/package_limits.json.
+constexpr uint64_t kMaxHeaderBytes = uint64_t(model::limits::kMaxSafetensorsHeaderBytes);
 constexpr uint64_t kMaxFileBytes = uint64_t(4) << 30;
-constexpr int kMaxJsonDepth = 8;
+constexpr int kMaxJsonDepth = int(model::limits::kMaxJsonDepth);
 
 bool parse_dtype(const std::string &s, DType *out) {
   static const std::pair<const char *, DType> kNames[] = {

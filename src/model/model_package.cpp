@@ -20,7 +20,7 @@ namespace {
 
 constexpr const char *kPackageFiles[] = {"model.yaml", "tensors.safetensors", "vocab.txt",
                                          "card.md"};
-constexpr size_t kMaxChecksumsBytes = size_t(1) << 20;
+using limits::kMaxChecksumsBytes;
 
 struct OpTypeName {
   OpType type;
@@ -36,10 +36,10 @@ constexpr OpTypeName kOpTypes[] = {
 
 // Official-profile fixed-point limits (docs/model-format.md, version 2): multipliers keep every
 // product of a 40-bit operand within the kernels' 128-bit arithmetic and every stored tensor
-// element within the 64-bit results.
-constexpr int64_t kMaxMultiplier = int64_t(1) << 40;
-constexpr int kMaxOfficialShift = 80;
-constexpr int64_t kMaxWide = int64_t(1) << 60;
+// element within the 64-bit results. The numbers live in src/model/package_limits.json.
+using limits::kMaxMultiplier;
+using limits::kMaxOfficialShift;
+using limits::kMaxWide;
 
 void verify_checksums(const std::filesystem::path &dir) {
   const std::filesystem::path sums = dir / "checksums.sha256";
@@ -236,15 +236,18 @@ SorbetModel parse_model_yaml(const std::string &yaml_text, const std::string &ya
 
   config::YamlMap arch = top.get_map("arch");
   Arch &a = m.arch;
-  a.layers = int(arch.get_int("layers", 0, kMaxLayers));
-  a.hidden = int(arch.get_int("hidden", 1, kMaxHidden));
-  a.heads = int(arch.get_int("heads", 1, kMaxHeads));
-  a.ffn = int(arch.get_int("ffn", 1, kMaxFfn));
-  a.max_seq_len = int(arch.get_int("max_seq_len", 3, kMaxSeqLen));
-  a.vocab_size = int(arch.get_int("vocab_size", 5, kMaxVocabSize));
-  a.type_vocab_size = int(arch.get_int("type_vocab_size", 1, 16));
-  a.bits = int(arch.get_int("bits", 2, 8));
-  a.time_steps = int(arch.get_int("time_steps", 1, 1024));
+  const auto get = [&arch](const char *key, limits::ArchRange r) {
+    return int(arch.get_int(key, r.min, r.max));
+  };
+  a.layers = get("layers", limits::kArchLayers);
+  a.hidden = get("hidden", limits::kArchHidden);
+  a.heads = get("heads", limits::kArchHeads);
+  a.ffn = get("ffn", limits::kArchFfn);
+  a.max_seq_len = get("max_seq_len", limits::kArchMaxSeqLen);
+  a.vocab_size = get("vocab_size", limits::kArchVocabSize);
+  a.type_vocab_size = get("type_vocab_size", limits::kArchTypeVocabSize);
+  a.bits = get("bits", limits::kArchBits);
+  a.time_steps = get("time_steps", limits::kArchTimeSteps);
   arch.finish();
   if (a.hidden % a.heads != 0)
     arch.fail("heads", "hidden (" + std::to_string(a.hidden) + ") is not divisible by heads (" +

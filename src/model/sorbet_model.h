@@ -2,6 +2,7 @@
 #pragma once
 
 #include "src/io/safetensors.h"
+#include "src/model/package_limits.h" // generated from package_limits.json
 #include "src/model/packed_bits.h"
 
 #include <cstdint>
@@ -19,12 +20,13 @@ constexpr const char *kModelFormatName = "granita-sorbet";
 // Largest architecture a package may declare (BERT-large: 24 layers, hidden 1024, 16 heads, ffn
 // 4096, 512 positions; multilingual vocabularies reach 250k tokens). Sizes past these are typos or
 // corrupt files, and would make the reference and the simulator allocate gigabytes per sentence.
-constexpr int kMaxLayers = 128;
-constexpr int kMaxHidden = 16384;
-constexpr int kMaxHeads = 256;
-constexpr int kMaxFfn = 65536;
-constexpr int kMaxSeqLen = 8192;
-constexpr int kMaxVocabSize = 1 << 20;
+// The numbers live in src/model/package_limits.json, shared with the Python reader.
+constexpr int kMaxLayers = int(limits::kArchLayers.max);
+constexpr int kMaxHidden = int(limits::kArchHidden.max);
+constexpr int kMaxHeads = int(limits::kArchHeads.max);
+constexpr int kMaxFfn = int(limits::kArchFfn.max);
+constexpr int kMaxSeqLen = int(limits::kArchMaxSeqLen.max);
+constexpr int kMaxVocabSize = int(limits::kArchVocabSize.max);
 constexpr int kMaxFeatures = kMaxFfn; // in_features / out_features / features of any op
 
 /// Op kinds of the integer Sorbet graph; semantics in docs/numerics.md.

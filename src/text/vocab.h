@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "src/model/package_limits.h" // generated from src/model/package_limits.json
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -21,9 +23,9 @@ namespace granita::text {
 class Vocab {
 public:
   /// Largest vocabulary file read (bert-base-uncased is 226 KiB, multilingual ones a few MiB).
-  static constexpr size_t kMaxVocabBytes = size_t(64) << 20;
+  static constexpr size_t kMaxVocabBytes = size_t(model::limits::kMaxVocabBytes); // 64 MiB
   /// Most tokens load() accepts (bert-base-uncased has 30522, XLM-R 250002).
-  static constexpr size_t kMaxVocabTokens = size_t(1) << 21;
+  static constexpr size_t kMaxVocabTokens = size_t(model::limits::kMaxVocabTokens); // 2^21
 
   /// Reads a BERT vocabulary file: one token per line, id = 0-based line index. A trailing "\r"
   /// is stripped from each line (CRLF files); the last line may lack its "\n". Throws
