@@ -4,7 +4,11 @@
 // chip's counts and logits are checked in chip_test.cpp (EnergyIdentitySignedRate).
 #include "compiler/compile.h"
 #include "hwmodels/core/network_interface.h"
-#include "hwmodels/core/units.h"
+#include "hwmodels/units/accumulate.h"
+#include "hwmodels/units/bspn.h"
+#include "hwmodels/units/crossbar.h"
+#include "hwmodels/units/neuron.h"
+#include "hwmodels/units/ptsoftmax.h"
 #include "src/model/synthetic_model.h"
 
 #include <gtest/gtest.h>
