@@ -150,6 +150,14 @@ TEST(CompileProperty, RandomModelsOnRandomChips) {
       if (r.mapping) {
         ++fits;
         check_mapping(c, *r.mapping);
+        // The partitioning placer maps whatever the greedy one maps, as validly.
+        Case cm = c;
+        cm.hw.placement = "metis";
+        const CompileResult rm = compile(cm.model, cm.hw);
+        if (rm.mapping)
+          check_mapping(cm, *rm.mapping);
+        else
+          ADD_FAILURE() << "metis placement failed where greedy fits:\n" << test::errors(rm);
       } else {
         ++too_small;
         no_mesh += test::errors(r).find("no mesh size fixes this") != std::string::npos;
