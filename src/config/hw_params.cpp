@@ -51,7 +51,7 @@ const std::vector<HwParam> &hw_params() {
        "pJ table: a name in configs/energy/ or a path", nullptr, &HwConfig::energy_table},
       {"compiler.placement", "compiler", K::Enum, 0, 0, "greedy|metis", "-",
        "placement algorithm of `granita compile` (docs/placement.md)", nullptr,
-       &HwConfig::placement, "greedy"},
+       &HwConfig::placement, "metis"},
   };
   return kParams;
 }

@@ -110,10 +110,10 @@ TEST(HwConfig, ErrorsNameFileLineAndKeyPath) {
 
 TEST(HwConfig, PlacementIsOptionalAndChecked) {
   const std::string text = preset_text();
-  EXPECT_EQ(parse_hw_config(text, "d.yaml").placement, "greedy"); // absent: the fallback
-  EXPECT_EQ(parse_hw_config(text, "d.yaml", {"compiler.placement=metis"}).placement, "metis");
-  EXPECT_EQ(parse_hw_config(text + "compiler: {placement: metis}\n", "d.yaml").placement, "metis");
-  EXPECT_EQ(parse_hw_config(text + "compiler: {}\n", "d.yaml").placement, "greedy");
+  EXPECT_EQ(parse_hw_config(text, "d.yaml").placement, "metis"); // absent: the fallback
+  EXPECT_EQ(parse_hw_config(text, "d.yaml", {"compiler.placement=greedy"}).placement, "greedy");
+  EXPECT_EQ(parse_hw_config(text + "compiler: {placement: greedy}\n", "d.yaml").placement, "greedy");
+  EXPECT_EQ(parse_hw_config(text + "compiler: {}\n", "d.yaml").placement, "metis");
   const std::string bad = load_error(text, {"compiler.placement=scotch"});
   EXPECT_NE(bad.find("-p compiler.placement=scotch: expected one of greedy, metis, got 'scotch'"),
             std::string::npos)
