@@ -275,7 +275,10 @@ private:
 bool place_metis(IrGraph &ir, const Chip &chip, std::string &why) {
   const int cap = tile_cap(ir, chip);
   Bisector(ir, chip, cap).run();
-  if (!repair(ir, chip, cap, why))
+  // A partition that cannot be repaired into the capacities (tight SRAM fragments: every task
+  // of an overfull core is too big for the room left elsewhere) falls back to the greedy
+  // placement as the start of the refinement, so this placer fits wherever greedy does.
+  if (!repair(ir, chip, cap, why) && !place_greedy(ir, chip, why))
     return false;
   refine(ir, chip, cap);
   if (!number_crossbars(ir, chip)) {
