@@ -7,7 +7,8 @@
 // talking more to tasks already placed to one side (or to the host, west of core 0) lands on
 // that side. The block is the smallest near-square one at core 0 that holds the tiles at the
 // spread cap and the SRAM with 10% slack. Capacity repair and local refinement follow
-// (refine.cpp). METIS runs with a fixed seed, so the placement is deterministic.
+// (refine.cpp); the refined greedy placement is the second start, and the start with fewer
+// bit-hops wins. METIS runs with a fixed seed, so the placement is deterministic.
 #include "compiler/place/placer.h"
 
 #include <metis.h>
@@ -274,13 +275,31 @@ private:
 
 bool place_metis(IrGraph &ir, const Chip &chip, std::string &why) {
   const int cap = tile_cap(ir, chip);
+  // Two starts, each refined: the partition (if it can be repaired into the capacities; tight
+  // SRAM can fragment so that no task of an overfull core fits the room left elsewhere) and the
+  // greedy placement. The one with fewer bit-hops is kept (ties: the partition), so this placer
+  // fits wherever greedy does and never has more traffic than greedy.
+  std::vector<int> best;
+  int64_t best_bits = 0;
   Bisector(ir, chip, cap).run();
-  // A partition that cannot be repaired into the capacities (tight SRAM fragments: every task
-  // of an overfull core is too big for the room left elsewhere) falls back to the greedy
-  // placement as the start of the refinement, so this placer fits wherever greedy does.
-  if (!repair(ir, chip, cap, why) && !place_greedy(ir, chip, why))
+  if (repair(ir, chip, cap, why)) {
+    refine(ir, chip, cap);
+    best_bits = total_bit_hops(ir, chip.mx);
+    for (auto v : boost::make_iterator_range(boost::vertices(ir.g)))
+      best.push_back(ir.g[v].task.core);
+  }
+  if (place_greedy(ir, chip, why)) {
+    refine(ir, chip, cap);
+    if (best.empty() || total_bit_hops(ir, chip.mx) < best_bits)
+      best.clear();
+  } else if (best.empty()) {
     return false;
-  refine(ir, chip, cap);
+  }
+  if (!best.empty()) {
+    size_t i = 0;
+    for (auto v : boost::make_iterator_range(boost::vertices(ir.g)))
+      ir.g[v].task.core = best[i++];
+  }
   if (!number_crossbars(ir, chip)) {
     why = "crossbars";
     return false;

@@ -34,7 +34,8 @@ int64_t cost_at(const IrGraph &ir, Vertex v, int core, int mx);
 bool place_greedy(IrGraph &ir, const Chip &chip, std::string &why);
 
 /// Graph partitioning (METIS): recursive bisection of the task graph matched to recursive
-/// bisection of a compact block of the mesh, then capacity repair and local refinement.
+/// bisection of a compact block of the mesh, then capacity repair and local refinement; the
+/// refined greedy placement replaces it when that has fewer bit-hops.
 bool place_metis(IrGraph &ir, const Chip &chip, std::string &why);
 
 /// Moves tasks off cores holding more than `cap` tiles or more scratch SRAM than the core has,
@@ -45,6 +46,9 @@ bool repair(IrGraph &ir, const Chip &chip, int cap, std::string &why);
 /// Local search on a valid placement: moves a task to another core, or swaps two tiles, whenever
 /// that lowers total bits x hops and keeps every capacity; a few sweeps in execution order.
 void refine(IrGraph &ir, const Chip &chip, int cap);
+
+/// sum over all flows of bits x hops (the placement objective, traffic_bit_hops).
+int64_t total_bit_hops(const IrGraph &ir, int mx);
 
 /// Numbers tiles' crossbar slots per core in execution order; false if a core has too many.
 bool number_crossbars(IrGraph &ir, const Chip &chip);

@@ -46,6 +46,14 @@ struct Load {
 
 } // namespace
 
+int64_t total_bit_hops(const IrGraph &ir, int mx) {
+  int64_t sum = 0;
+  for (auto e : boost::make_iterator_range(boost::edges(ir.g)))
+    sum += ir.g[e].flow.bits_per_sentence *
+           hops(ir.g[boost::source(e, ir.g)].task.core, ir.g[boost::target(e, ir.g)].task.core, mx);
+  return sum;
+}
+
 bool repair(IrGraph &ir, const Chip &chip, int cap, std::string &why) {
   Load load(ir, chip);
   for (int c = 0; c < chip.cores(); ++c) {
