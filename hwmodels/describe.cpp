@@ -12,7 +12,8 @@ std::vector<ParamInfo> params_of(const std::string &block) {
   std::vector<ParamInfo> out;
   for (const config::HwParam &p : config::hw_params())
     if (block == p.block)
-      out.push_back({p.key, config::hw_param_type(p), p.unit, "required", p.doc});
+      out.push_back({p.key, config::hw_param_type(p), p.unit,
+                     p.fallback ? p.fallback : "required", p.doc});
   return out;
 }
 
@@ -69,6 +70,10 @@ std::vector<UnitDescription> describe_units() {
                  SpikeRouter::energy_events()});
   for (auto &u : Core::describe())
     all.push_back(u);
+  all.push_back({"compiler", "choices of `granita compile` (not hardware: the chip is the same)",
+                 params_of("compiler"),
+                 {},
+                 {}});
   all.push_back({"host", "host interface west of router (0,0): embeds tokens, collects logits",
                  {},
                  {"to_router: flits into router (0,0) West, router.flit_bits per cycle",

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // place: every primitive onto a core of the X x Y mesh (tiles also onto a crossbar slot),
-// minimising traffic-weighted hop distance. Deterministic greedy: tiles fill cores along a
-// serpentine path in execution order (consecutive layers stay adjacent), spread evenly so every
-// core's accumulate unit gets a share of the work, then every other
-// primitive goes to the core that minimises its bits x hops to already placed neighbours,
-// and a second sweep re-places those with all neighbours known.
+// minimising traffic-weighted hop distance, with the algorithm compiler.placement names
+// (compiler/place/: greedy or METIS partitioning; docs/placement.md).
 #include "compiler/passes/passes.h"
+#include "compiler/place/placer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,117 +17,21 @@ namespace {
 using mapping::Task;
 using mapping::TaskKind;
 
-struct Chip {
-  int mx = 0, my = 0, slots = 0;
-  int64_t sram = 0;
-  int cores() const { return mx * my; }
-};
+using place::Chip;
 
-int hops(int a, int b, int mx) {
-  if (a == mapping::kHostCore && b == mapping::kHostCore)
-    return 0;
-  if (a == mapping::kHostCore)
-    return 1 + hops(0, b, mx);
-  if (b == mapping::kHostCore)
-    return 1 + hops(a, 0, mx);
-  return std::abs(a % mx - b % mx) + std::abs(a / mx - b / mx);
-}
-
-/// Why a placement failed: which resource, how much was needed and available.
-struct Shortfall {
-  std::string what;
-};
-
-/// Places every task of `ir` on `chip` (writes task.core / task.crossbar). Returns false with
-/// the reason in `why` if the chip is too small.
+/// Places every task with the configured algorithm (compiler.placement).
 bool place_on(IrGraph &ir, const Chip &chip, std::string &why) {
-  auto &g = ir.g;
-  const int cores = chip.cores();
-  std::vector<int> snake;
-  for (int y = 0; y < chip.my; ++y)
-    for (int i = 0; i < chip.mx; ++i)
-      snake.push_back(y * chip.mx + ((y % 2) ? chip.mx - 1 - i : i));
-  std::vector<int> slots(size_t(cores), 0);
-  std::vector<int64_t> sram(size_t(cores), 0);
-  size_t cursor = 0;
-  // Spread tiles evenly over the mesh: every core has its own accumulate unit, so packing all
-  // crossbars of few cores would serialise their work; at most ceil(tiles / cores) per core.
-  int64_t total_tiles = 0;
-  for (auto v : boost::make_iterator_range(boost::vertices(g)))
-    total_tiles += g[v].task.kind == TaskKind::XbarTile;
-  const int cap = int(std::min<int64_t>(chip.slots, std::max<int64_t>(
-                                                        1, (total_tiles + cores - 1) / cores)));
-  for (auto v : boost::make_iterator_range(boost::vertices(g))) {
-    Task &t = g[v].task;
-    if (t.kind == TaskKind::HostEmbed || t.kind == TaskKind::HostOut) {
-      t.core = mapping::kHostCore;
-      continue;
-    }
-    t.core = kUnplaced;
-    if (t.kind != TaskKind::XbarTile)
-      continue;
-    while (cursor < snake.size() && slots[size_t(snake[cursor])] == cap)
-      ++cursor;
-    if (cursor == snake.size()) {
-      why = "crossbars";
-      return false;
-    }
-    t.core = snake[cursor];
-    t.crossbar = slots[size_t(t.core)]++;
-  }
-  auto cost_at = [&](Vertex v, int core) {
-    int64_t cost = 0;
-    for (auto e : boost::make_iterator_range(boost::in_edges(v, g))) {
-      const int c = g[boost::source(e, g)].task.core;
-      if (c != kUnplaced)
-        cost += g[e].flow.bits_per_sentence * hops(c, core, chip.mx);
-    }
-    for (auto e : boost::make_iterator_range(boost::out_edges(v, g))) {
-      const int c = g[boost::target(e, g)].task.core;
-      if (c != kUnplaced)
-        cost += g[e].flow.bits_per_sentence * hops(core, c, chip.mx);
-    }
-    return cost;
-  };
-  for (int sweep = 0; sweep < 2; ++sweep) {
-    int anchor = 0; // core of the latest tile in execution order: breaks cost ties
-    for (auto v : boost::make_iterator_range(boost::vertices(g))) {
-      Task &t = g[v].task;
-      if (t.kind == TaskKind::XbarTile)
-        anchor = t.core;
-      if (t.kind == TaskKind::XbarTile || t.core == mapping::kHostCore)
-        continue;
-      if (t.core != kUnplaced)
-        sram[size_t(t.core)] -= t.sram_bits;
-      t.core = kUnplaced;
-      int best = -1;
-      int64_t best_cost = std::numeric_limits<int64_t>::max();
-      for (int c = 0; c < cores; ++c) {
-        if (sram[size_t(c)] + t.sram_bits > chip.sram)
-          continue;
-        const int64_t cost = cost_at(v, c);
-        if (cost < best_cost ||
-            (cost == best_cost && hops(anchor, c, chip.mx) < hops(anchor, best, chip.mx))) {
-          best_cost = cost;
-          best = c;
-        }
-      }
-      if (best < 0) {
-        why = "sram";
-        return false;
-      }
-      t.core = best;
-      sram[size_t(best)] += t.sram_bits;
-    }
-  }
-  return true;
+  if (ir.hw->placement == "metis")
+    return place::place_metis(ir, chip, why);
+  return place::place_greedy(ir, chip, why);
 }
 
-/// Lower bound on sum(bits x hops) over all placements: each flow counted once, at its fan-out
+/// Lower bound on sum(bits x hops) over all placements that keep at most `cap` tiles per core
+/// (the spread cap both placers keep, place::tile_cap): each flow counted once, at its fan-out
 /// source (flows into tiles) or fan-in sink (partial sums into a reduce); in a mesh at most
-/// `slots` tiles sit at distance 0 of a core and 4d*slots at distance d. Host flows cost at
-/// least one hop (the host's own link); every other flow may be free.
-int64_t traffic_lower_bound(const IrGraph &ir, int slots) {
+/// `cap` tiles sit at distance 0 of a core and 4d*cap at distance d. Host flows cost at least
+/// one hop (the host's own link); every other flow may be free (docs/placement.md).
+int64_t traffic_lower_bound(const IrGraph &ir, int cap) {
   const auto &g = ir.g;
   int64_t bound = 0;
   auto rings = [&](std::vector<int64_t> w) {
@@ -137,8 +39,8 @@ int64_t traffic_lower_bound(const IrGraph &ir, int slots) {
     int64_t sum = 0;
     size_t i = 0;
     for (int d = 0; i < w.size(); ++d) {
-      const size_t cap = size_t(slots) * size_t(d == 0 ? 1 : 4 * d);
-      for (size_t k = 0; k < cap && i < w.size(); ++k, ++i)
+      const size_t ring = size_t(cap) * size_t(d == 0 ? 1 : 4 * d);
+      for (size_t k = 0; k < ring && i < w.size(); ++k, ++i)
         sum += w[i] * d;
     }
     return sum;
@@ -199,7 +101,7 @@ public:
     }
     std::string why;
     if (place_on(ir, chip, why)) {
-      ir.summary.traffic_lower_bound = traffic_lower_bound(ir, chip.slots);
+      ir.summary.traffic_lower_bound = traffic_lower_bound(ir, place::tile_cap(ir, chip));
       ir.level = IrLevel::Placed;
       return PassResult::success();
     }

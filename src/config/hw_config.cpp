@@ -88,6 +88,22 @@ HwConfig parse_hw_config(const std::string &text, const std::string &file,
 
 namespace {
 
+/// Whether the dotted key path exists in the document (without inserting anything).
+bool has_path(const YAML::Node &root, const std::string &path) {
+  YAML::Node n;
+  n.reset(root);
+  for (const std::string &part : split(path, '.')) {
+    if (!n.IsMap())
+      return false;
+    const YAML::Node &cn = n;
+    const YAML::Node child = cn[part];
+    if (!child.IsDefined() || child.IsNull())
+      return false;
+    n.reset(child);
+  }
+  return true;
+}
+
 HwConfig parse_checked(YAML::Node root, const std::string &file) {
   // Every key of the parameter table (src/config/hw_params.cpp), section by section; a section's
   // unknown keys are rejected when it is complete.
@@ -106,6 +122,13 @@ HwConfig parse_checked(YAML::Node root, const std::string &file) {
   for (const HwParam &p : hw_params()) {
     const std::string key = p.key;
     const size_t dot = key.rfind('.');
+    if (p.fallback && !has_path(root, key)) { // optional: absent means the fallback
+      c.*p.string_field = p.fallback;
+      // A present section is still checked for unknown (misspelt) keys.
+      if (dot != std::string::npos && has_path(root, key.substr(0, dot)))
+        section(key.substr(0, dot));
+      continue;
+    }
     YamlMap &m = section(dot == std::string::npos ? "" : key.substr(0, dot));
     const std::string leaf = dot == std::string::npos ? key : key.substr(dot + 1);
     switch (p.kind) {

@@ -38,6 +38,7 @@ struct HwConfig {
   std::string encoding = "rate";
   std::string energy_table = "45nm-horowitz";
   SourceLocation energy_table_at; // where energy_table is written (or the -p override naming it)
+  std::string placement = "metis"; // compiler.placement: greedy | metis (docs/placement.md)
 
   int cores() const { return mesh_x * mesh_y; }
 };

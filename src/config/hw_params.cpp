@@ -50,6 +50,9 @@ const std::vector<HwParam> &hw_params() {
        nullptr, &HwConfig::encoding},
       {"energy_table", "chip", K::String, 0, 0, "", "-",
        "pJ table: a name in configs/energy/ or a path", nullptr, &HwConfig::energy_table},
+      {"compiler.placement", "compiler", K::Enum, 0, 0, "greedy|metis", "-",
+       "placement algorithm of `granita compile` (docs/placement.md)", nullptr,
+       &HwConfig::placement, "metis"},
   };
   return kParams;
 }
@@ -63,7 +66,7 @@ std::string hw_param_type(const HwParam &p) {
     std::string s;
     for (const char *c = p.choices; *c; ++c)
       s += *c == '|' ? std::string(" | ") : std::string(1, *c);
-    return s;
+    return p.fallback ? s + " (default " + p.fallback + ")" : s;
   }
   case HwParam::Kind::String:
     return "string";

@@ -23,9 +23,11 @@ struct HwParam {
   const char *doc;
   int HwConfig::*int_field = nullptr;
   std::string HwConfig::*string_field = nullptr;
+  const char *fallback = nullptr; // the value when the key is absent (nullptr: required)
 };
 
-/// Every parameter, in file order (every one is required: no defaults are assumed).
+/// Every parameter, in file order. Every hardware parameter is required (no defaults are
+/// assumed); only compiler choices, which do not change what the chip is, have a fallback.
 const std::vector<HwParam> &hw_params();
 
 /// "int 1..256", "xy | yx | west_first", "string".

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bit-exactness and mapping invariance of the cycle-accurate chip (ARCHITECTURE.md §3): for N
 # real SST-2 dev sentences on several chips (crossbar sizes, mesh sizes, all three spike encodings,
-# routing algorithms), `granita run` must give the same integer logits as the reference
+# routing algorithms, both placers), `granita run` must give the same integer logits as the reference
 # (`granita eval`), compared here from the two JSON reports, independently of the in-process
 # check `granita run` does itself (which names the first op and core that differ). Also checks
 # determinism: the same run twice gives a byte-identical JSON report.
@@ -27,6 +27,11 @@ configs=(
   "default.yaml -p encoding=bitserial -p router.routing=west_first -p router.flit_bits=32 -p router.buffer_depth_flits=2"
   "default.yaml -p encoding=signed_rate"                            # 256x256, 8x8, signed
   "edge.yaml -p encoding=signed_rate -p router.routing=yx"          # 128x128, 4x4, signed
+  # both placers explicitly, whichever is the default (docs/placement.md)
+  "default.yaml -p compiler.placement=greedy"
+  "default.yaml -p compiler.placement=metis"
+  "edge.yaml -p compiler.placement=greedy"
+  "edge.yaml -p compiler.placement=metis -p mesh.x=3 -p mesh.y=5 -p router.routing=yx"
 )
 fail=0
 for i in "${!configs[@]}"; do

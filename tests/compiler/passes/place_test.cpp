@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// place: tiles fill crossbar slots along a serpentine path in execution order; every other task
-// goes to a core with room in its scratch SRAM.
+// place, greedy placer: tiles fill crossbar slots along a serpentine path in execution order;
+// every other task goes to a core with room in its scratch SRAM (the METIS placer, the default:
+// place_metis_test.cpp).
 #include "tests/compiler/compiler_test_support.h"
 
 #include <map>
@@ -23,7 +24,8 @@ std::map<int, int64_t> sram_per_core(const std::vector<Task> &ts) {
 
 TEST(PlacePass, TilesFollowTheSerpentine) {
   const auto m = test::tiny_model();
-  const auto hw = test::tiny_hw(3, 3, 8, 8, 2, 64);
+  auto hw = test::tiny_hw(3, 3, 8, 8, 2, 64);
+  hw.placement = "greedy";
   test::Compiled c(m, hw, "place");
   EXPECT_EQ(c.ir.level, IrLevel::Placed);
   const auto ts = c.tasks();
@@ -64,7 +66,8 @@ TEST(PlacePass, TilesSpreadEvenly) {
   // execution order (q, k, v, out, ffn.up c0..c2) fill core 0's crossbars 0..6 and the other 6
   // (ffn.up c3, ffn.down r0..r3, pool.dense) core 1's crossbars 0..5.
   const auto m = test::tiny_model();
-  const auto hw = test::tiny_hw(2, 1, 8, 8, 16, 64);
+  auto hw = test::tiny_hw(2, 1, 8, 8, 16, 64);
+  hw.placement = "greedy";
   test::Compiled c(m, hw, "place");
   const auto tiles = test::of_kind(c.tasks(), TaskKind::XbarTile);
   ASSERT_EQ(tiles.size(), 13u);

@@ -108,5 +108,24 @@ TEST(HwConfig, ErrorsNameFileLineAndKeyPath) {
   EXPECT_NE(e.find("empty"), std::string::npos) << e;
 }
 
+TEST(HwConfig, PlacementIsOptionalAndChecked) {
+  const std::string text = preset_text();
+  EXPECT_EQ(parse_hw_config(text, "d.yaml").placement, "metis"); // absent: the fallback
+  EXPECT_EQ(parse_hw_config(text, "d.yaml", {"compiler.placement=greedy"}).placement, "greedy");
+  EXPECT_EQ(parse_hw_config(text + "compiler: {placement: greedy}\n", "d.yaml").placement, "greedy");
+  EXPECT_EQ(parse_hw_config(text + "compiler: {}\n", "d.yaml").placement, "metis");
+  const std::string bad = load_error(text, {"compiler.placement=scotch"});
+  EXPECT_NE(bad.find("-p compiler.placement=scotch: expected one of greedy, metis, got 'scotch'"),
+            std::string::npos)
+      << bad;
+  const std::string in_file = load_error(text + "compiler:\n  placement: metiss\n");
+  EXPECT_NE(in_file.find("compiler.placement: expected one of greedy, metis, got 'metiss'"),
+            std::string::npos)
+      << in_file;
+  // A misspelt key in the compiler section is still an error, not silently the fallback.
+  const std::string typo = load_error(text + "compiler:\n  placment: metis\n");
+  EXPECT_NE(typo.find("placment"), std::string::npos) << typo;
+}
+
 } // namespace
 } // namespace granita::config
