@@ -3,6 +3,8 @@
 
 // What travels on the network: ports, flits, and the packets and messages they carry.
 
+#include "src/mapping/routing.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -10,8 +12,16 @@
 
 namespace granita::hw {
 
-/// Router ports. Local connects the core (or, at router (0,0)'s West, the host).
-enum Port : int { kLocal = 0, kNorth = 1, kEast = 2, kSouth = 3, kWest = 4, kNumPorts = 5 };
+/// Router ports. Local connects the core (or, at router (0,0)'s West, the host). The numbers are
+/// mapping::MeshPort's (src/mapping/routing.h), which the route function returns.
+enum Port : int {
+  kLocal = mapping::kPortLocal,
+  kNorth = mapping::kPortNorth,
+  kEast = mapping::kPortEast,
+  kSouth = mapping::kPortSouth,
+  kWest = mapping::kPortWest,
+  kNumPorts = 5
+};
 const char *port_name(int p);
 
 /// Destination x of packets for the host (it sits west of router (0, 0)).

@@ -23,7 +23,8 @@ const std::vector<std::string> &SpikeRouter::energy_events() {
 }
 
 SpikeRouter::SpikeRouter(sc_core::sc_module_name name, const Params &p, EnergyLedger &ledger)
-    : sc_core::sc_module(name), m_p(p), m_ledger(ledger), m_waker(m_wake, p.period),
+    : sc_core::sc_module(name), m_p(p), m_routing(mapping::routing_of(p.routing)),
+      m_ledger(ledger), m_waker(m_wake, p.period),
       m_in(size_t(kNumPorts * p.virtual_channels)),
       m_out_owner(size_t(kNumPorts * p.virtual_channels), -1) {
   SC_METHOD(tick);
@@ -47,29 +48,20 @@ void SpikeRouter::end_of_elaboration() {
 int SpikeRouter::route(const Flit &f) {
   // The host is reached through router (0, 0)'s West port: head for (0, 0), then West.
   const bool to_host = f.dst_x == kHostX;
-  const int tx = to_host ? 0 : f.dst_x, ty = to_host ? 0 : f.dst_y;
-  const int dx = tx - m_p.x, dy = ty - m_p.y;
-  if (dx == 0 && dy == 0)
+  const mapping::Hop h =
+      mapping::next_hop(m_routing, m_p.x, m_p.y, to_host ? 0 : f.dst_x, to_host ? 0 : f.dst_y);
+  if (h.port == kLocal)
     return to_host ? kWest : kLocal;
-  const int px = dx > 0 ? kEast : kWest, py = dy > 0 ? kSouth : kNorth;
-  if (m_p.routing == "yx")
-    return dy != 0 ? py : px;
-  if (m_p.routing == "west_first") {
-    if (dx < 0)
-      return kWest; // all westward hops first; afterwards any productive direction
-    if (dx == 0)
-      return py;
-    if (dy == 0)
-      return kEast;
-    auto free_credits = [&](int port) {
-      int c = 0;
-      for (int v = 0; v < m_p.virtual_channels; ++v)
-        c += m_tx[size_t(port)]->credits(v);
-      return c;
-    };
-    return free_credits(py) > free_credits(kEast) ? py : kEast;
-  }
-  return dx != 0 ? px : py; // xy
+  if (h.alt < 0)
+    return h.port;
+  // West-first with two productive directions: the one with more free credits (ties: `port`).
+  auto free_credits = [&](int port) {
+    int c = 0;
+    for (int v = 0; v < m_p.virtual_channels; ++v)
+      c += m_tx[size_t(port)]->credits(v);
+    return c;
+  };
+  return free_credits(h.alt) > free_credits(h.port) ? h.alt : h.port;
 }
 
 void SpikeRouter::tick() {

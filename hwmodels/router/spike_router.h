@@ -4,6 +4,7 @@
 #include "hwmodels/describe.h"
 #include "hwmodels/noc/flit_channel.h"
 #include "hwmodels/noc/instrumentation.h"
+#include "src/mapping/routing.h"
 
 #include <systemc>
 
@@ -77,6 +78,7 @@ private:
     int out_vc = -1;
   };
   Params m_p;
+  mapping::Routing m_routing; // m_p.routing, parsed once
   EnergyLedger &m_ledger;
   sc_core::sc_event m_wake;
   Wake m_waker;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "src/mapping/mapping.h"
 
+#include "src/mapping/routing.h"
+
 #include "src/util/error.h"
 #include "src/util/sha256.h"
 
@@ -72,24 +74,11 @@ std::vector<int> route_path(int src, int dst, int mesh_x, const std::string &rou
     path.push_back(0);
   int x = core_x(from, mesh_x), y = core_y(from, mesh_x);
   const int tx = core_x(to, mesh_x), ty = core_y(to, mesh_x);
-  auto step_x = [&] {
-    while (x != tx) {
-      x += x < tx ? 1 : -1;
-      path.push_back(y * mesh_x + x);
-    }
-  };
-  auto step_y = [&] {
-    while (y != ty) {
-      y += y < ty ? 1 : -1;
-      path.push_back(y * mesh_x + x);
-    }
-  };
-  if (routing == "yx") {
-    step_y();
-    step_x();
-  } else {
-    step_x();
-    step_y();
+  const Routing r = routing_of(routing);
+  for (Hop h = next_hop(r, x, y, tx, ty); h.port != kPortLocal; h = next_hop(r, x, y, tx, ty)) {
+    x += h.port == kPortEast ? 1 : h.port == kPortWest ? -1 : 0;
+    y += h.port == kPortSouth ? 1 : h.port == kPortNorth ? -1 : 0;
+    path.push_back(y * mesh_x + x);
   }
   if (dst == kHostCore)
     path.push_back(kHostCore);
