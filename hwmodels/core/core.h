@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "hwmodels/core/network_interface.h"
+#include "hwmodels/noc/network_interface.h"
 #include "hwmodels/core/program.h"
 #include "hwmodels/units/min_cycles.h"
 #include "hwmodels/units/unit_params.h"

@@ -3,7 +3,7 @@
 // events of the units and the packets the network interface sends for one message. The full
 // chip's counts and logits are checked in chip_test.cpp (EnergyIdentitySignedRate).
 #include "compiler/compile.h"
-#include "hwmodels/core/network_interface.h"
+#include "hwmodels/noc/network_interface.h"
 #include "hwmodels/units/accumulate.h"
 #include "hwmodels/units/bspn.h"
 #include "hwmodels/units/crossbar.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "hwmodels/core/network_interface.h"
+#include "hwmodels/noc/network_interface.h"
 
 #include <algorithm>
 
