@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -58,6 +60,12 @@ std::vector<std::string> point_command(const PreparedSweep &ps, const SweepPoint
 /// says where it ran ("local", or "slurm:JOB_TASK"); --collect uses it to merge each result once.
 nlohmann::json point_row(const PreparedSweep &ps, const SweepPoint &p, int wait_status,
                          double wall_s, const std::string &runner);
+/// A point's file in DIR/points: <hash><ext> (".json" report, ".log", ".stderr", ".row.json").
+std::filesystem::path point_file(const std::filesystem::path &dir, const SweepPoint &p,
+                                 const char *ext);
+/// Starts a point's child (killed if this process dies) after removing an earlier report.
+pid_t start_point(const PreparedSweep &ps, const SweepPoint &p,
+                  const std::filesystem::path &granita_exe);
 /// Runs one point's child to the end and returns its row.
 nlohmann::json run_point(const PreparedSweep &ps, const SweepPoint &p,
                          const std::filesystem::path &granita_exe, const std::string &runner);
