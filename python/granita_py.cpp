@@ -381,6 +381,7 @@ PYBIND11_MODULE(_granita, mod) {
                              [](const Hw &h) { return h.config.crossbars_per_core; })
       .def_property_readonly("routing", [](const Hw &h) { return h.config.routing; })
       .def_property_readonly("encoding", [](const Hw &h) { return h.config.encoding; })
+      .def_property_readonly("placement", [](const Hw &h) { return h.config.placement; })
       .def_property_readonly("energy_table", [](const Hw &h) { return h.config.energy_table; });
 
   py::class_<PyMapping>(mod, "Mapping")

@@ -52,7 +52,7 @@ def _override_value(v):
 
 def load_hw(hw="default", overrides=None):
     """A hardware config: a preset name ("default", "edge", "bert-base") or a YAML path, with
-    overrides such as {"mesh.x": 4, "noc.routing": "yx"} (the CLI's -p key=value)."""
+    overrides such as {"mesh.x": 4, "router.routing": "yx"} (the CLI's -p key=value)."""
     if isinstance(hw, HwConfig):
         if overrides:
             raise InputError("overrides: give them with a preset name or path, not a loaded "

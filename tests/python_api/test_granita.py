@@ -103,6 +103,13 @@ class PythonApiTest(unittest.TestCase):
             r = granita.run(self.model, "default", data=DATA, limit=3, mapping=path)
         self.assertEqual(r.json, self.run3.json)
 
+    def test_hw_config_reads_overrides_as_the_cli_does(self):
+        hw = granita.HwConfig("edge", ["router.routing=yx", "compiler.placement=greedy"])
+        self.assertEqual((hw.routing, hw.placement), ("yx", "greedy"))
+        self.assertEqual(granita.HwConfig("edge").placement, "metis")  # the default
+        with self.assertRaises(granita.InputError):
+            granita.HwConfig("edge", ["compiler.placement=scotch"])
+
     def test_jobs(self):
         r = granita.run(self.model, "default", data=DATA, limit=3, jobs=2)
         self.assertEqual(r.json, self.run3.json)
