@@ -16,15 +16,6 @@ namespace granita::config {
 
 namespace {
 
-SourceLocation mark_location(const std::string &file, const YAML::Mark &m) {
-  SourceLocation loc{file};
-  if (m.line >= 0) {
-    loc.line = m.line + 1;
-    loc.column = m.column + 1;
-  }
-  return loc;
-}
-
 size_t edit_distance(const std::string &a, const std::string &b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j)
@@ -80,6 +71,16 @@ private:
 };
 
 } // namespace
+
+SourceLocation mark_location(const std::string &file, const YAML::Mark &m) {
+  SourceLocation loc{file};
+  if (m.line >= 0) {
+    loc.line = m.line + 1;
+    loc.column = m.column + 1;
+  }
+  return loc;
+}
+
 
 YAML::Node load_yaml_string(const std::string &text, const std::string &file) {
   return parse_yaml(file, [&] { return YAML::Load(text); });
@@ -143,187 +144,7 @@ YamlMap::YamlMap(const YAML::Node &node, std::string file, std::string path)
                      "expected a mapping of key: value");
 }
 
-std::string YamlMap::key_path(const std::string &key) const {
-  return m_path.empty() ? key : m_path + "." + key;
-}
-
-SourceLocation YamlMap::location(const YAML::Node &n) const {
-  return mark_location(m_file, n.Mark());
-}
-
-void YamlMap::fail(const std::string &key, const std::string &message) const {
-  YAML::Node n = m_node[key];
-  SourceLocation loc = (n && n.IsDefined()) ? location(n) : location(m_node);
-  throw InputError(loc, key.empty() ? m_path : key_path(key), message);
-}
-
-bool YamlMap::has(const std::string &key) const {
-  YAML::Node n = m_node[key];
-  return n.IsDefined() && !n.IsNull();
-}
-
-YAML::Node YamlMap::require(const std::string &key) {
-  m_used.insert(key);
-  YAML::Node n = m_node[key];
-  if (!n.IsDefined() || n.IsNull()) {
-    // A misspelt key is the usual cause: point at it rather than at the mapping.
-    std::vector<std::string> present;
-    std::vector<YAML::Node> key_nodes;
-    for (auto it = m_node.begin(); it != m_node.end(); ++it)
-      if (it->first.IsScalar() && it->first.Scalar() != key && !m_used.count(it->first.Scalar())) {
-        present.push_back(it->first.Scalar());
-        key_nodes.push_back(it->first);
-      }
-    const std::string typo = closest_match(key, present);
-    if (!typo.empty()) {
-      const size_t i = size_t(std::find(present.begin(), present.end(), typo) - present.begin());
-      throw InputError(location(key_nodes[i]), key_path(key),
-                       "missing required key (is '" + typo + "' a misspelling of '" + key +
-                           "'?)");
-    }
-    throw InputError(location(m_node), key_path(key), "missing required key");
-  }
-  return n;
-}
-
-int64_t scalar_int(const YAML::Node &n, const YamlMap &ctx, const std::string &what, int64_t lo,
-                   int64_t hi) {
-  std::string got = n.IsScalar() ? "'" + n.Scalar() + "'" : "a non-scalar value";
-  int64_t v = 0;
-  bool ok = false;
-  if (n.IsScalar()) {
-    try {
-      v = n.as<int64_t>();
-      ok = true;
-    } catch (const YAML::Exception &) {
-    }
-  }
-  if (!ok)
-    throw InputError(ctx.location(n), what, "expected an integer, got " + got);
-  if (v < lo || v > hi)
-    throw InputError(ctx.location(n), what,
-                     "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                         "], got " + std::to_string(v));
-  return v;
-}
-
-int64_t YamlMap::get_int(const std::string &key, int64_t lo, int64_t hi) {
-  return scalar_int(require(key), *this, key_path(key), lo, hi);
-}
-
-int64_t YamlMap::get_int(const std::string &key, int64_t lo, int64_t hi, int64_t fallback) {
-  m_used.insert(key);
-  return has(key) ? get_int(key, lo, hi) : fallback;
-}
-
-double YamlMap::get_double(const std::string &key, double lo, double hi) {
-  YAML::Node n = require(key);
-  double v = 0;
-  bool ok = false;
-  if (n.IsScalar()) {
-    try {
-      v = n.as<double>();
-      ok = std::isfinite(v);
-    } catch (const YAML::Exception &) {
-    }
-  }
-  if (!ok)
-    throw InputError(location(n), key_path(key),
-                     "expected a finite number, got " +
-                         (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string("a non-scalar")));
-  if (v < lo || v > hi)
-    throw InputError(location(n), key_path(key),
-                     "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                         "], got " + n.Scalar());
-  return v;
-}
-
-double YamlMap::get_double(const std::string &key, double lo, double hi, double fallback) {
-  m_used.insert(key);
-  return has(key) ? get_double(key, lo, hi) : fallback;
-}
-
-bool YamlMap::get_bool(const std::string &key, bool fallback) {
-  m_used.insert(key);
-  if (!has(key))
-    return fallback;
-  YAML::Node n = m_node[key];
-  if (n.IsScalar()) {
-    const std::string &s = n.Scalar();
-    if (s == "true")
-      return true;
-    if (s == "false")
-      return false;
-  }
-  throw InputError(location(n), key_path(key), "expected true or false");
-}
-
-std::string YamlMap::get_string(const std::string &key) {
-  YAML::Node n = require(key);
-  if (!n.IsScalar())
-    throw InputError(location(n), key_path(key), "expected a string");
-  return n.Scalar();
-}
-
-std::string YamlMap::get_string(const std::string &key, const std::string &fallback) {
-  m_used.insert(key);
-  return has(key) ? get_string(key) : fallback;
-}
-
-std::string YamlMap::get_enum(const std::string &key, const std::vector<std::string> &allowed) {
-  std::string v = get_string(key);
-  if (std::find(allowed.begin(), allowed.end(), v) != allowed.end())
-    return v;
-  std::string list;
-  for (const auto &a : allowed)
-    list += (list.empty() ? "" : ", ") + a;
-  std::string hint = closest_match(v, allowed);
-  throw InputError(location(m_node[key]), key_path(key),
-                   "expected one of " + list + ", got '" + v + "'" +
-                       (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-}
-
-std::vector<std::string> YamlMap::get_string_list(const std::string &key) {
-  YAML::Node n = require(key);
-  if (!n.IsSequence())
-    throw InputError(location(n), key_path(key), "expected a list of strings");
-  std::vector<std::string> out;
-  for (size_t i = 0; i < n.size(); ++i) {
-    if (!n[i].IsScalar())
-      throw InputError(location(n[i]), key_path(key) + "[" + std::to_string(i) + "]",
-                       "expected a string");
-    out.push_back(n[i].Scalar());
-  }
-  return out;
-}
-
 YAML::Node YamlMap::get_node(const std::string &key) { return require(key); }
-
-YamlMap YamlMap::get_map(const std::string &key) {
-  return YamlMap(require(key), m_file, key_path(key));
-}
-
-void YamlMap::finish() const {
-  std::set<std::string> seen;
-  std::vector<std::string> known(m_used.begin(), m_used.end());
-  for (auto it = m_node.begin(); it != m_node.end(); ++it) {
-    // A copy: it->first is a temporary of the iterator's proxy value.
-    const YAML::Node k = it->first;
-    if (!k.IsScalar()) {
-      const char *kind = k.IsSequence() ? "list" : k.IsMap() ? "mapping" : "null";
-      throw InputError(location(k), m_path.empty() ? "(top level)" : m_path,
-                       std::string("keys must be plain names, found a ") + kind + " used as a key");
-    }
-    const std::string &name = k.Scalar();
-    if (!seen.insert(name).second)
-      throw InputError(location(k), key_path(name), "duplicate key");
-    if (!m_used.count(name)) {
-      std::string hint = closest_match(name, known);
-      throw InputError(location(k), key_path(name),
-                       "unknown key" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
-    }
-  }
-}
 
 std::filesystem::path resolve_named_yaml(const std::string &name_or_path,
                                          const std::filesystem::path &dir, const std::string &key,

@@ -41,6 +41,9 @@ std::filesystem::path resolve_named_yaml(const std::string &name_or_path,
 /// The candidate closest to `key` by edit distance, or "" if none is reasonably close.
 std::string closest_match(const std::string &key, const std::vector<std::string> &candidates);
 
+/// The file:line:col of a yaml-cpp mark (1-based; no line when the mark has none).
+SourceLocation mark_location(const std::string &file, const YAML::Mark &m);
+
 /// A YAML mapping read with checks. Every getter validates type and range and names
 /// `file:line:col: key.path` in its error. finish() rejects keys that were never asked for (with a
 /// did-you-mean suggestion) and duplicate keys. Contract: the node must outlive this object.
