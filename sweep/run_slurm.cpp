@@ -3,14 +3,11 @@
 
 #include "src/util/error.h"
 #include "src/util/file_io.h"
-#include "src/util/progress.h"
 #include "src/util/strings.h"
 
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <set>
-#include <thread>
 
 namespace granita::sweep {
 
@@ -18,9 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path slurm_dir(const fs::path &dir) { return dir / "slurm"; }
 fs::path run_file(const fs::path &dir) { return dir / "run.json"; }
-fs::path jobs_file(const fs::path &dir) { return slurm_dir(dir) / "jobs.json"; }
 
 nlohmann::json load_run(const fs::path &dir) {
   const fs::path f = run_file(dir);
@@ -38,18 +33,10 @@ nlohmann::json load_run(const fs::path &dir) {
   return j;
 }
 
-/// Job ids of the run's submitted arrays.
-std::vector<std::string> job_ids(const nlohmann::json &jobs) {
-  std::vector<std::string> ids;
-  for (const auto &r : jobs)
-    ids.push_back(r["job"].get<std::string>());
-  return ids;
-}
-
 /// Shard index -> "JOB_TASK" of its pending or running task (array task id = shard index).
 std::map<size_t, std::string> live_shards(const nlohmann::json &jobs, size_t shards, bool *known) {
   std::map<size_t, std::string> out;
-  for (const std::string &id : slurm::live_tasks(job_ids(jobs), known, "run")) {
+  for (const std::string &id : slurm::live_tasks(jobs, known, "run")) {
     const size_t us = id.find('_');
     try {
       const size_t task = std::stoul(id.substr(us + 1));
@@ -77,7 +64,7 @@ int submit_run_shards(const RunShardJob &j) {
     if (new_dir)
       fs::remove_all(dir, ec);
   };
-  fs::create_directories(slurm_dir(dir), ec);
+  fs::create_directories(slurm::folder(dir), ec);
   if (!ec)
     fs::create_directories(dir / "shards", ec);
   if (ec)
@@ -98,7 +85,7 @@ int submit_run_shards(const RunShardJob &j) {
     write_file_atomic(run_file(dir), run.dump(1) + "\n");
   }
 
-  nlohmann::json jobs = slurm::load_jobs(jobs_file(dir), {"array"});
+  nlohmann::json jobs = slurm::load_jobs(slurm::jobs_file(dir), {"array"});
   bool known = true;
   const auto live = live_shards(jobs, j.shards, &known);
   if (!known && !j.dry_run) {
@@ -127,13 +114,13 @@ int submit_run_shards(const RunShardJob &j) {
       slurm::shell_quote((dir / "shards").string() + "/shard-") + "\"$SLURM_ARRAY_TASK_ID\".json";
   cmd_line += " --shard \"$SLURM_ARRAY_TASK_ID/" + std::to_string(j.shards) + "\" --json " +
               shard_json + " -q\n";
-  const fs::path script = slurm_dir(dir) / "shard.sh";
+  const fs::path script = slurm::folder(dir) / "shard.sh";
   slurm::write_script(script, "#!/bin/sh\n# One shard of a sharded granita run (docs/chip.md); "
                               "the array task id is the shard.\n" +
                                   cmd_line);
   const std::string array = slurm::array_spec(todo);
   const std::vector<std::string> cmd =
-      slurm::sbatch_command(j.job, "granita-run", array, slurm_dir(dir), dir, script);
+      slurm::sbatch_command(j.job, "granita-run", array, slurm::folder(dir), dir, script);
   if (j.dry_run) {
     std::printf("dry run: %s\n", join(cmd, " ").c_str());
     return 0;
@@ -150,10 +137,10 @@ int submit_run_shards(const RunShardJob &j) {
   rec["array"] = array;
   rec["submitted_unix"] = int64_t(std::time(nullptr));
   jobs.push_back(rec);
-  write_file_atomic(jobs_file(dir), jobs.dump(1) + "\n");
+  write_file_atomic(slurm::jobs_file(dir), jobs.dump(1) + "\n");
   std::printf("submitted job %s: shards %s; logs in %s\nfollow it with: granita run --collect %s "
               "--wait\n",
-              job.c_str(), array.c_str(), slurm_dir(dir).string().c_str(),
+              job.c_str(), array.c_str(), slurm::folder(dir).string().c_str(),
               j.dir.string().c_str());
   return 0;
 }
@@ -163,24 +150,15 @@ RunShardStatus run_shard_status(const fs::path &dir_in, bool wait) {
   RunShardStatus st;
   st.run = load_run(dir);
   const size_t shards = st.run["shards"].get<size_t>();
-  const nlohmann::json jobs = slurm::load_jobs(jobs_file(dir), {"array"});
+  const nlohmann::json jobs = slurm::load_jobs(slurm::jobs_file(dir), {"array"});
   auto count_done = [&] {
     size_t n = 0;
     for (size_t i = 0; i < shards; ++i)
       n += fs::exists(shard_report(dir, i)) ? 1 : 0;
     return n;
   };
-  if (wait) {
-    ProgressBar bar("granita run shards", shards);
-    for (;;) {
-      const auto live = live_shards(jobs, shards, &st.squeue_known);
-      bar.update(count_done());
-      if (live.empty())
-        break;
-      std::this_thread::sleep_for(std::chrono::seconds(2));
-    }
-    bar.finish();
-  }
+  if (wait)
+    slurm::wait_for_jobs(jobs, "run", "granita run shards", shards, count_done, &st.squeue_known);
   const auto live = live_shards(jobs, shards, &st.squeue_known);
   for (size_t i = 0; i < shards; ++i) {
     if (fs::exists(shard_report(dir, i)))

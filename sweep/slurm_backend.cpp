@@ -6,19 +6,16 @@
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/log.h"
-#include "src/util/progress.h"
 #include "src/util/strings.h"
 
 #include <nlohmann/json.hpp>
 
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <map>
-#include <thread>
 
 namespace granita::sweep {
 
@@ -26,11 +23,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path slurm_dir(const fs::path &dir) { return dir / "slurm"; }
-fs::path jobs_file(const fs::path &dir) { return slurm_dir(dir) / "jobs.json"; }
 
 /// DIR/slurm/jobs.json: one record per submitted job array {job, plan, tasks, points}.
-nlohmann::json load_jobs(const fs::path &dir) { return slurm::load_jobs(jobs_file(dir), {"plan"}); }
+nlohmann::json load_jobs(const fs::path &dir) {
+  return slurm::load_jobs(slurm::jobs_file(dir), {"plan"});
+}
 
 /// A plan: for each array task, the hashes of the points it runs.
 std::vector<std::vector<std::string>> load_plan(const fs::path &f) {
@@ -52,22 +49,13 @@ std::vector<std::vector<std::string>> load_plan(const fs::path &f) {
   return tasks;
 }
 
-/// The "JOB_TASK" ids of the sweep's array tasks still pending or running. Sets `known` to
-/// false (and returns nothing) when squeue cannot be asked.
-std::set<std::string> live_tasks(const nlohmann::json &jobs, bool *known) {
-  std::vector<std::string> ids;
-  for (const auto &r : jobs)
-    ids.push_back(r["job"].get<std::string>());
-  return slurm::live_tasks(ids, known, "sweep");
-}
-
 /// Point hash -> "JOB_TASK" of the live task that will run it.
 std::map<std::string, std::string> live_points(const fs::path &dir, const nlohmann::json &jobs,
                                                const std::set<std::string> &live) {
   std::map<std::string, std::string> out;
   for (const auto &r : jobs) {
     const std::string job = r["job"].get<std::string>();
-    const fs::path plan = slurm_dir(dir) / r["plan"].get<std::string>();
+    const fs::path plan = slurm::folder(dir) / r["plan"].get<std::string>();
     std::vector<std::vector<std::string>> tasks;
     try {
       tasks = load_plan(plan);
@@ -128,9 +116,9 @@ int submit_slurm_sweep(const SlurmSubmitOptions &o) {
   const PreparedSweep ps = prepare_sweep(o.run.spec, o.run.out_dir);
   const fs::path dir = fs::absolute(ps.dir);
   std::error_code ec;
-  fs::create_directories(slurm_dir(dir), ec);
+  fs::create_directories(slurm::folder(dir), ec);
   if (ec)
-    throw InputError({slurm_dir(dir).string()}, "", "cannot create: " + ec.message());
+    throw InputError({slurm::folder(dir).string()}, "", "cannot create: " + ec.message());
 
   ResultStore store(dir / "results.jsonl");
   print_store_warnings(store);
@@ -139,7 +127,7 @@ int submit_slurm_sweep(const SlurmSubmitOptions &o) {
 
   nlohmann::json jobs = load_jobs(dir);
   bool known = true;
-  const auto live = live_points(dir, jobs, live_tasks(jobs, &known));
+  const auto live = live_points(dir, jobs, slurm::live_tasks(jobs, &known, "sweep"));
   if (!known && !o.dry_run)
     throw InputError({}, "--backend slurm",
                      "squeue does not answer, so points already queued cannot be told apart; is "
@@ -177,17 +165,17 @@ int submit_slurm_sweep(const SlurmSubmitOptions &o) {
     plan["tasks"].push_back(hashes);
   }
   const std::string plan_name = "plan-" + std::to_string(jobs.size() + 1) + ".json";
-  const fs::path plan_path = slurm_dir(dir) / plan_name;
+  const fs::path plan_path = slurm::folder(dir) / plan_name;
   write_file_atomic(plan_path, plan.dump(1) + "\n");
 
-  const fs::path script = slurm_dir(dir) / "task.sh";
+  const fs::path script = slurm::folder(dir) / "task.sh";
   slurm::write_script(script, "#!/bin/sh\n"
                               "# One array task of a granita sweep (docs/sweeps.md); $1 is the plan.\n"
                               "exec " + slurm::shell_quote(o.run.granita_exe.string()) +
                                   " sweep-task " + slurm::shell_quote(dir.string()) +
                                   " --plan \"$1\" --task \"$SLURM_ARRAY_TASK_ID\"\n");
   std::vector<std::string> cmd = sbatch_command(o, "granita-" + ps.spec.name, ntasks,
-                                                slurm_dir(dir), fs::current_path(), script);
+                                                slurm::folder(dir), fs::current_path(), script);
   cmd.push_back(plan_path.string());
   if (o.dry_run) {
     std::printf("dry run: %s\n", join(cmd, " ").c_str());
@@ -207,11 +195,11 @@ int submit_slurm_sweep(const SlurmSubmitOptions &o) {
   rec["points"] = todo.size();
   rec["submitted_unix"] = int64_t(std::time(nullptr));
   jobs.push_back(rec);
-  write_file_atomic(jobs_file(dir), jobs.dump(1) + "\n");
+  write_file_atomic(slurm::jobs_file(dir), jobs.dump(1) + "\n");
   std::printf("submitted job %s: %zu array task%s, %zu point%s; logs in %s\n"
               "follow it with: granita sweep --collect %s --wait\n",
               job.c_str(), ntasks, ntasks == 1 ? "" : "s", todo.size(),
-              todo.size() == 1 ? "" : "s", slurm_dir(dir).string().c_str(),
+              todo.size() == 1 ? "" : "s", slurm::folder(dir).string().c_str(),
               o.run.out_dir.string().c_str());
   return 0;
 }
@@ -254,27 +242,20 @@ int collect_sweep(const fs::path &dir_in, bool wait) {
   const fs::path dir = fs::absolute(ps.dir);
   const nlohmann::json jobs = load_jobs(dir);
   bool known = true;
-  if (wait) {
-    ProgressBar bar("sweep " + ps.spec.name, ps.points.size());
-    for (;;) {
-      const auto live = live_tasks(jobs, &known);
+  if (wait)
+    slurm::wait_for_jobs(jobs, "sweep", "sweep " + ps.spec.name, ps.points.size(), [&] {
       size_t have = 0;
       for (const SweepPoint &p : ps.points)
         have += fs::exists(dir / "points" / (p.hash + ".row.json")) ? 1 : 0;
-      bar.update(have);
-      if (live.empty())
-        break;
-      std::this_thread::sleep_for(std::chrono::seconds(2));
-    }
-    bar.finish();
-  }
+      return have;
+    }, &known);
 
   ResultStore store(dir / "results.jsonl");
   print_store_warnings(store);
   const size_t merged = merge_row_files(ps, store);
   export_results_csv(ps, store);
 
-  const auto live = live_points(dir, jobs, live_tasks(jobs, &known));
+  const auto live = live_points(dir, jobs, slurm::live_tasks(jobs, &known, "sweep"));
   std::map<std::string, nlohmann::json> latest;
   for (const nlohmann::json &r : latest_rows(store.contents().rows))
     latest[r["hash"].get<std::string>()] = r;
@@ -311,7 +292,7 @@ int collect_sweep(const fs::path &dir_in, bool wait) {
     std::printf("missing points have no result and no live task (a task killed, timed out or "
                 "never submitted; its log is under %s). Submit them again with: granita sweep "
                 "%s -o %s --backend slurm\n",
-                slurm_dir(dir).string().c_str(), (dir / "spec.yaml").string().c_str(),
+                slurm::folder(dir).string().c_str(), (dir / "spec.yaml").string().c_str(),
                 dir_in.string().c_str());
   if (!known)
     std::printf("(squeue did not answer: points counted as missing may still be queued)\n");

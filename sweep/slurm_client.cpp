@@ -4,10 +4,13 @@
 #include "src/util/error.h"
 #include "src/util/file_io.h"
 #include "src/util/log.h"
+#include "src/util/progress.h"
 #include "src/util/strings.h"
 #include "src/util/subprocess.h"
 
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 namespace granita::sweep::slurm {
 
@@ -118,9 +121,12 @@ std::set<std::string> parse_squeue_tasks(const std::string &out) {
   return ids;
 }
 
-std::set<std::string> live_tasks(const std::vector<std::string> &jobs, bool *known,
+std::set<std::string> live_tasks(const nlohmann::json &records, bool *known,
                                  const std::string &who) {
   *known = true;
+  std::vector<std::string> jobs;
+  for (const auto &r : records)
+    jobs.push_back(r["job"].get<std::string>());
   if (jobs.empty())
     return {};
   const proc::Captured c = proc::capture(
@@ -136,6 +142,19 @@ std::set<std::string> live_tasks(const std::vector<std::string> &jobs, bool *kno
   return {};
 }
 
+void wait_for_jobs(const nlohmann::json &jobs, const std::string &who, const std::string &label,
+                   size_t total, const std::function<size_t()> &done, bool *known) {
+  ProgressBar bar(label, total);
+  for (;;) {
+    const bool any = !live_tasks(jobs, known, who).empty();
+    bar.update(done());
+    if (!any)
+      break;
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  bar.finish();
+}
+
 std::string shell_quote(const std::string &s) {
   std::string q = "'";
   for (char c : s)
@@ -148,6 +167,10 @@ void write_script(const fs::path &path, const std::string &body) {
   fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                             fs::perms::others_read | fs::perms::others_exec);
 }
+
+fs::path folder(const fs::path &dir) { return dir / "slurm"; }
+
+fs::path jobs_file(const fs::path &dir) { return folder(dir) / "jobs.json"; }
 
 nlohmann::json load_jobs(const fs::path &file, const std::vector<std::string> &required) {
   if (!fs::exists(file))

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,16 +41,26 @@ std::string submit(const std::vector<std::string> &cmd, const std::string &optio
 /// such as "12_[3-5,7]" (possible for pending arrays) is expanded.
 std::set<std::string> parse_squeue_tasks(const std::string &out);
 
-/// The "JOB_TASK" ids of these jobs' array tasks still pending or running. Sets `known` to false
-/// (with a warning on stderr naming `who`) when squeue cannot be asked.
-std::set<std::string> live_tasks(const std::vector<std::string> &jobs, bool *known,
-                                 const std::string &who);
+/// The "JOB_TASK" ids of the array tasks of these job records (load_jobs) still pending or
+/// running. Sets `known` to false (with a warning on stderr naming `who`) when squeue cannot be
+/// asked.
+std::set<std::string> live_tasks(const nlohmann::json &jobs, bool *known, const std::string &who);
+
+/// --collect --wait: polls squeue every 2 s until none of these jobs' array tasks is pending or
+/// running (or squeue cannot say), with a progress bar `label` of `done()` out of `total`.
+void wait_for_jobs(const nlohmann::json &jobs, const std::string &who, const std::string &label,
+                   size_t total, const std::function<size_t()> &done, bool *known);
 
 /// Single-quotes a word for sh.
 std::string shell_quote(const std::string &s);
 
 /// Writes an executable sh script atomically.
 void write_script(const std::filesystem::path &path, const std::string &body);
+
+/// DIR/slurm: the Slurm side of a sweep or sharded-run folder (scripts, plans, logs, jobs.json).
+std::filesystem::path folder(const std::filesystem::path &dir);
+/// DIR/slurm/jobs.json: the record of the folder's submitted job arrays.
+std::filesystem::path jobs_file(const std::filesystem::path &dir);
 
 /// The submitted-jobs record (a JSON array of objects with a string "job" and the string fields
 /// in `required`); an absent file is an empty record. Throws InputError naming the file.
