@@ -23,18 +23,27 @@ void NetworkInterface::send(int flow_id, int token, const int64_t *values, int c
     payload_flits = (count + m_flit_bits - 1) / m_flit_bits;
     const int planes = m_prog.rate ? m_prog.time_steps : m_prog.bits;
     const int64_t o = m_prog.flow_offset[size_t(flow_id)];
-    int nonzero = 0;
     bool negative = false;
     for (int i = 0; i < count && !negative; ++i)
       negative = values[i] < o;
-    for (int t = 0; t < planes; ++t) {
-      bool any = false;
-      for (int i = 0; i < count && !any; ++i) {
-        const int64_t c = values[i] >= o ? values[i] - o : o - values[i];
-        any = m_prog.rate ? ((t + 1) * c / m_prog.time_steps > t * c / m_prog.time_steps)
-                          : ((c >> t) & 1) != 0;
+    int nonzero = 0;
+    if (planes <= 64) {
+      // The union of every element's planes, as a mask (one bit per plane).
+      const uint64_t all = planes == 64 ? ~uint64_t(0) : (uint64_t(1) << planes) - 1;
+      uint64_t mask = 0;
+      for (int i = 0; i < count && mask != all; ++i)
+        mask |= plane_mask(values[i] >= o ? values[i] - o : o - values[i]) & all;
+      nonzero = __builtin_popcountll(mask);
+    } else {
+      for (int t = 0; t < planes; ++t) {
+        bool any = false;
+        for (int i = 0; i < count && !any; ++i) {
+          const int64_t c = values[i] >= o ? values[i] - o : o - values[i];
+          any = m_prog.rate ? ((t + 1) * c / m_prog.time_steps > t * c / m_prog.time_steps)
+                            : ((c >> t) & 1) != 0;
+        }
+        nonzero += any;
       }
-      nonzero += any;
     }
     packets = std::max(1, nonzero + int(negative));
   } else {
@@ -58,6 +67,28 @@ void NetworkInterface::send(int flow_id, int token, const int64_t *values, int c
       m_queue.push_back(fl);
     }
   }
+}
+
+NetworkInterface::NetworkInterface(const Program &prog, PacketPool &pool, EnergyLedger &ledger,
+                                   int flit_bits, int vcs, int mesh_x)
+    : m_prog(prog), m_pool(pool), m_ledger(ledger), m_flit_bits(flit_bits), m_vcs(vcs),
+      m_mesh_x(mesh_x) {
+  // Rate coding: a count c spikes in time step t iff floor((t + 1) c / T) > floor(t c / T);
+  // every step once c >= T. Tabulated for c < T when the steps fit a mask.
+  const int T = prog.time_steps;
+  if (prog.rate && T <= 64) {
+    m_rate_mask.assign(size_t(T), 0);
+    for (int64_t c = 0; c < T; ++c)
+      for (int t = 0; t < T; ++t)
+        if ((t + 1) * c / T > t * c / T)
+          m_rate_mask[size_t(c)] |= uint64_t(1) << t;
+  }
+}
+
+uint64_t NetworkInterface::plane_mask(int64_t c) const {
+  if (!m_prog.rate)
+    return uint64_t(c); // bit planes: the bits of c
+  return c < int64_t(m_rate_mask.size()) ? m_rate_mask[size_t(c)] : ~uint64_t(0);
 }
 
 template <class Tx> bool NetworkInterface::inject_on(Tx &tx, uint64_t) {

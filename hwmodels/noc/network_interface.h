@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <functional>
+#include <vector>
 
 namespace granita::hw {
 
@@ -17,9 +18,7 @@ namespace granita::hw {
 class NetworkInterface {
 public:
   NetworkInterface(const Program &prog, PacketPool &pool, EnergyLedger &ledger, int flit_bits,
-                   int vcs, int mesh_x)
-      : m_prog(prog), m_pool(pool), m_ledger(ledger), m_flit_bits(flit_bits), m_vcs(vcs),
-        m_mesh_x(mesh_x) {}
+                   int vcs, int mesh_x);
 
   /// Queues `values` (the flow's slice for one token) for the flow's destination.
   void send(int flow, int token, const int64_t *values, int count, uint64_t now);
@@ -39,6 +38,9 @@ public:
   uint64_t packets_sent() const { return m_packets_sent; }
 
 private:
+  /// Planes (bits 0..63) in which an element of magnitude `c` spikes; valid when the
+  /// encoding has at most 64 planes.
+  uint64_t plane_mask(int64_t c) const;
   template <class Tx> bool inject_on(Tx &tx, uint64_t now);
   template <class Rx>
   void eject_from(Rx &rx, uint64_t now, const std::function<void(const Message &)> &on_message);
@@ -47,6 +49,7 @@ private:
   PacketPool &m_pool;
   EnergyLedger &m_ledger;
   int m_flit_bits, m_vcs, m_mesh_x;
+  std::vector<uint64_t> m_rate_mask; // rate coding: plane_mask(c) for c < time_steps
   std::deque<Flit> m_queue;
   int m_packet_vc = -1; // VC of the packet being injected
   uint64_t m_packets_sent = 0;
