@@ -71,8 +71,10 @@ public:
     if (m_used[vc] >= m_depth)
       throw std::logic_error(std::string(name()) + ": flit sent without a credit");
     ++m_used[vc];
-    m_slots[vc * size_t(m_depth) + size_t((m_first[vc] + m_count[vc]) % m_depth)] = {
-        now() + uint64_t(m_latency), f};
+    int pos = m_first[vc] + m_count[vc]; // ring position (no division: it runs per flit-hop)
+    if (pos >= m_depth)
+      pos -= m_depth;
+    m_slots[vc * size_t(m_depth) + size_t(pos)] = {now() + uint64_t(m_latency), f};
     ++m_count[vc];
     ++m_size;
     m_rx_wake.notify(uint64_t(m_latency));
@@ -88,8 +90,10 @@ public:
     m_first[v] = m_first[v] + 1 == m_depth ? 0 : m_first[v] + 1;
     --m_count[v];
     --m_size;
-    const size_t cap = m_credit_returns.size();
-    m_credit_returns[(m_credit_first + m_credit_count) % cap] = {now() + 1, vc};
+    size_t pos = m_credit_first + m_credit_count;
+    if (pos >= m_credit_returns.size())
+      pos -= m_credit_returns.size();
+    m_credit_returns[pos] = {now() + 1, vc};
     ++m_credit_count;
     m_tx_wake.notify(1);
   }
@@ -113,10 +117,13 @@ public:
   /// Earliest cycle after `cycle` at which a credit returns to the sender, UINT64_MAX if none.
   uint64_t next_credit_after(uint64_t cycle) const {
     const size_t cap = m_credit_returns.size();
+    size_t pos = m_credit_first;
     for (size_t k = 0; k < m_credit_count; ++k) {
-      const auto &r = m_credit_returns[(m_credit_first + k) % cap];
+      const auto &r = m_credit_returns[pos];
       if (r.first > cycle)
         return r.first;
+      if (++pos == cap)
+        pos = 0;
     }
     return UINT64_MAX;
   }

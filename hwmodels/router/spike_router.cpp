@@ -71,6 +71,7 @@ void SpikeRouter::tick() {
   // only the entries listed in `active` are ever read, and zeroing them cost ~40% of tick().
   std::array<const Flit *, kNumPorts * kMaxVcs> head;
   std::array<int, kNumPorts * kMaxVcs> active;
+  std::array<uint8_t, kNumPorts * kMaxVcs> port_of, vc_of; // idx -> (input, VC), no division
   int n_active = 0;
   bool any = false;
   for (int ip = 0; ip < kNumPorts; ++ip) {
@@ -85,6 +86,8 @@ void SpikeRouter::tick() {
         continue;
       const int idx = ip * V + vc;
       head[size_t(idx)] = f;
+      port_of[size_t(idx)] = uint8_t(ip);
+      vc_of[size_t(idx)] = uint8_t(vc);
       active[size_t(n_active++)] = idx;
       any = true;
       InState &st = m_in[size_t(idx)];
@@ -125,7 +128,7 @@ void SpikeRouter::tick() {
     for (int k = 0; k < n_order; ++k) {
       const int idx = order[size_t(k)];
       const Flit *f = head[size_t(idx)];
-      const int ip = idx / V, vc = idx % V;
+      const int ip = port_of[size_t(idx)], vc = vc_of[size_t(idx)];
       if (input_used[size_t(ip)])
         continue;
       InState &st = m_in[size_t(idx)];
