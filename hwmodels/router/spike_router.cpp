@@ -37,6 +37,7 @@ void SpikeRouter::end_of_elaboration() {
     if (in[p].size() != 0) {
       m_rx[size_t(p)] = dynamic_cast<FlitChannel *>(in[p].get_interface(0));
       GRANITA_ASSERT(m_rx[size_t(p)], name() << ": input " << p << " is not a FlitChannel");
+      m_inputs[size_t(m_n_inputs++)] = p;
     }
     if (out[p].size() != 0) {
       m_tx[size_t(p)] = dynamic_cast<FlitChannel *>(out[p].get_interface(0));
@@ -67,16 +68,18 @@ int SpikeRouter::route(const Flit &f) {
 void SpikeRouter::tick() {
   const uint64_t now = cycle();
   const int V = m_p.virtual_channels;
-  // Heads of line this cycle (route computed once per packet per router). Left uninitialised:
-  // only the entries listed in `active` are ever read, and zeroing them cost ~40% of tick().
-  std::array<const Flit *, kNumPorts * kMaxVcs> head;
-  std::array<int, kNumPorts * kMaxVcs> active;
-  std::array<uint8_t, kNumPorts * kMaxVcs> port_of, vc_of; // idx -> (input, VC), no division
-  int n_active = 0;
-  bool any = false;
-  for (int ip = 0; ip < kNumPorts; ++ip) {
-    if (!m_rx[size_t(ip)])
-      continue;
+  // Heads of line this cycle (route computed once per packet per router), listed per output
+  // they want in increasing (input, VC) index order. Left uninitialised: only the first
+  // n_req[o] entries of each list are ever read (zeroing them would cost more than the tick).
+  struct Head {
+    const Flit *flit;
+    uint8_t idx, port, vc;
+  };
+  std::array<std::array<Head, kNumPorts * kMaxVcs>, kNumPorts> req;
+  std::array<uint8_t, kNumPorts> n_req{};
+  int n_heads = 0;
+  for (int k = 0; k < m_n_inputs; ++k) {
+    const int ip = m_inputs[size_t(k)];
     FlitChannel &rx = *m_rx[size_t(ip)];
     if (rx.empty())
       continue;
@@ -85,23 +88,20 @@ void SpikeRouter::tick() {
       if (!f)
         continue;
       const int idx = ip * V + vc;
-      head[size_t(idx)] = f;
-      port_of[size_t(idx)] = uint8_t(ip);
-      vc_of[size_t(idx)] = uint8_t(vc);
-      active[size_t(n_active++)] = idx;
-      any = true;
       InState &st = m_in[size_t(idx)];
       if (st.out_port < 0) {
         st.out_port = route(*f);
         m_ledger.task(f->owner).add(Event::RouterRoute);
       }
+      const size_t o = size_t(st.out_port);
+      req[o][n_req[o]++] = {f, uint8_t(idx), uint8_t(ip), uint8_t(vc)};
+      ++n_heads;
     }
   }
-  if (!any) {
+  if (n_heads == 0) {
     uint64_t next = UINT64_MAX;
-    for (int ip = 0; ip < kNumPorts; ++ip)
-      if (m_rx[size_t(ip)])
-        next = std::min(next, m_rx[size_t(ip)]->next_arrival());
+    for (int k = 0; k < m_n_inputs; ++k)
+      next = std::min(next, m_rx[size_t(m_inputs[size_t(k)])]->next_arrival());
     if (next != UINT64_MAX && next > now)
       m_waker.notify(next - now);
     return;
@@ -109,36 +109,27 @@ void SpikeRouter::tick() {
   std::array<bool, kNumPorts> input_used{};
   bool forwarded = false;
   for (int o = 0; o < kNumPorts; ++o) {
-    if (!m_tx[size_t(o)])
+    const int n = n_req[size_t(o)];
+    if (n == 0 || !m_tx[size_t(o)])
       continue;
-    // Round-robin over the (input, VC) heads that want this output, starting after the last
-    // winner; tried in that order until one can go. `active` is in increasing index order, so
-    // the round-robin order is the indices above the last winner, then the others.
-    std::array<int, kNumPorts * kMaxVcs> order; // the first n_order entries are written
-    int n_order = 0;
+    // Round-robin over the heads that want this output, starting after the last winner: the
+    // indices above it, then the others, each in increasing order; tried in that order until
+    // one can go.
+    const auto &list = req[size_t(o)];
     const int rr = m_rr[size_t(o)];
-    for (int pass = 0; pass < 2; ++pass)
-      for (int a = 0; a < n_active; ++a) {
-        const int idx = active[size_t(a)];
-        if ((idx > rr) == (pass == 0) && head[size_t(idx)] && m_in[size_t(idx)].out_port == o)
-          order[size_t(n_order++)] = idx;
-      }
-    if (n_order == 0)
-      continue;
-    for (int k = 0; k < n_order; ++k) {
-      const int idx = order[size_t(k)];
-      const Flit *f = head[size_t(idx)];
-      const int ip = port_of[size_t(idx)], vc = vc_of[size_t(idx)];
-      if (input_used[size_t(ip)])
+    int first = 0;
+    while (first < n && list[size_t(first)].idx <= rr)
+      ++first;
+    for (int j = 0; j < n; ++j) {
+      const Head &h = list[size_t(first + j < n ? first + j : first + j - n)];
+      if (input_used[h.port])
         continue;
-      InState &st = m_in[size_t(idx)];
-      if (st.out_port != o)
-        continue;
+      InState &st = m_in[h.idx];
       if (st.out_vc < 0) {
         for (int v = 0; v < V && st.out_vc < 0; ++v)
           if (m_out_owner[size_t(o * V + v)] < 0) {
             st.out_vc = v;
-            m_out_owner[size_t(o * V + v)] = idx;
+            m_out_owner[size_t(o * V + v)] = h.idx;
           }
         if (st.out_vc < 0)
           continue; // every VC of this output carries another packet
@@ -146,25 +137,25 @@ void SpikeRouter::tick() {
       FlitChannel &tx = *m_tx[size_t(o)];
       if (!tx.can_send(st.out_vc))
         continue;
-      Flit g = *f;
+      Flit g = *h.flit;
       g.vc = uint8_t(st.out_vc);
-      m_rx[size_t(ip)]->pop(vc);
-      head[size_t(idx)] = nullptr;
+      m_rx[h.port]->pop(h.vc);
       tx.send(g);
       energy::EnergyCounters &c = m_ledger.task(g.owner);
-      c.add(Event::RouterBufferReadBit, uint64_t(m_p.flit_bits));
-      c.add(Event::RouterSwitchBit, uint64_t(m_p.flit_bits));
+      const uint64_t bits = uint64_t(m_p.flit_bits);
+      c.add(Event::RouterBufferReadBit, bits);
+      c.add(Event::RouterSwitchBit, bits);
       if (o != kLocal)
-        c.add(Event::LinkBit, uint64_t(m_p.flit_bits));
+        c.add(Event::LinkBit, bits);
       if (m_p.out_to_router[size_t(o)])
-        c.add(Event::RouterBufferWriteBit, uint64_t(m_p.flit_bits));
+        c.add(Event::RouterBufferWriteBit, bits);
       if (g.tail) {
         m_out_owner[size_t(o * V + st.out_vc)] = -1;
         st = InState{};
       }
-      input_used[size_t(ip)] = true;
+      input_used[h.port] = true;
       forwarded = true;
-      m_rr[size_t(o)] = idx;
+      m_rr[size_t(o)] = h.idx;
       ++m_forwarded;
       ++m_port_flits[size_t(o)];
       m_last_progress = now;

@@ -88,6 +88,8 @@ private:
   std::array<int, kNumPorts> m_rr{};
   // The channels bound to in / out (nullptr: mesh edge), called directly, not through ports.
   std::array<FlitChannel *, kNumPorts> m_rx{}, m_tx{};
+  std::array<int, kNumPorts> m_inputs{}; // the ports with a bound input, in port order
+  int m_n_inputs = 0;
   uint64_t m_forwarded = 0, m_last_progress = 0;
   std::array<uint64_t, kNumPorts> m_port_flits{};
   TraceRecorder *m_trace = nullptr;
