@@ -24,6 +24,9 @@ enum Port : int {
 };
 const char *port_name(int p);
 
+/// Most virtual channels a link and router support (the hardware config allows 1..16).
+constexpr int kMaxVcs = 16;
+
 /// Destination x of packets for the host (it sits west of router (0, 0)).
 constexpr int kHostX = -1;
 

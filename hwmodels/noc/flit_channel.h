@@ -9,6 +9,7 @@
 
 #include <systemc>
 
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -48,9 +49,12 @@ class FlitChannel final : public sc_core::sc_prim_channel, public IFlitTx, publi
 public:
   FlitChannel(const char *name, int vcs, int depth, int latency_cycles, sc_core::sc_time period)
       : sc_core::sc_prim_channel(name), m_vcs(vcs), m_depth(depth), m_latency(latency_cycles),
-        m_period(period), m_slots(size_t(vcs) * size_t(depth)), m_first(size_t(vcs), 0),
-        m_count(size_t(vcs), 0), m_used(size_t(vcs), 0),
-        m_credit_returns(size_t(vcs) * size_t(depth)) {}
+        m_slots(size_t(vcs) * size_t(depth)), m_credit_returns(size_t(vcs) * size_t(depth)),
+        m_period(period) {
+    if (vcs < 1 || vcs > kMaxVcs)
+      throw std::logic_error(std::string(name) + ": " + std::to_string(vcs) +
+                             " virtual channels (1.." + std::to_string(kMaxVcs) + " supported)");
+  }
 
   /// Wake-ups of the two ends (set by the chip when binding).
   void set_wake(const Wake &receiver, const Wake &sender) {
@@ -63,32 +67,32 @@ public:
   bool can_send(int vc) override { return credits(vc) > 0; }
   int credits(int vc) override {
     absorb_credits();
-    return m_depth - m_used[size_t(vc)];
+    return m_depth - m_vc[size_t(vc)].used;
   }
   void send(const Flit &f) override {
     absorb_credits();
     const size_t vc = f.vc;
-    if (m_used[vc] >= m_depth)
+    if (m_vc[vc].used >= m_depth)
       throw std::logic_error(std::string(name()) + ": flit sent without a credit");
-    ++m_used[vc];
-    int pos = m_first[vc] + m_count[vc]; // ring position (no division: it runs per flit-hop)
+    ++m_vc[vc].used;
+    int pos = m_vc[vc].first + m_vc[vc].count; // ring position (no division per flit-hop)
     if (pos >= m_depth)
       pos -= m_depth;
     m_slots[vc * size_t(m_depth) + size_t(pos)] = {now() + uint64_t(m_latency), f};
-    ++m_count[vc];
+    ++m_vc[vc].count;
     ++m_size;
     m_rx_wake.notify(uint64_t(m_latency));
   }
   const Flit *peek(int vc, uint64_t cycle) override {
-    if (m_count[size_t(vc)] == 0)
+    if (m_vc[size_t(vc)].count == 0)
       return nullptr;
     const Slot &s = front(size_t(vc));
     return s.arrival > cycle ? nullptr : &s.flit;
   }
   void pop(int vc) override {
     const size_t v = size_t(vc);
-    m_first[v] = m_first[v] + 1 == m_depth ? 0 : m_first[v] + 1;
-    --m_count[v];
+    m_vc[v].first = m_vc[v].first + 1 == m_depth ? 0 : m_vc[v].first + 1;
+    --m_vc[v].count;
     --m_size;
     size_t pos = m_credit_first + m_credit_count;
     if (pos >= m_credit_returns.size())
@@ -102,7 +106,7 @@ public:
   uint64_t next_arrival() const override {
     uint64_t best = UINT64_MAX;
     for (size_t v = 0; v < size_t(m_vcs); ++v)
-      if (m_count[v] != 0 && front(v).arrival < best)
+      if (m_vc[v].count != 0 && front(v).arrival < best)
         best = front(v).arrival;
     return best;
   }
@@ -110,7 +114,7 @@ public:
   uint64_t next_arrival_after(uint64_t cycle) const {
     uint64_t best = UINT64_MAX;
     for (size_t v = 0; v < size_t(m_vcs); ++v)
-      if (m_count[v] != 0 && front(v).arrival > cycle && front(v).arrival < best)
+      if (m_vc[v].count != 0 && front(v).arrival > cycle && front(v).arrival < best)
         best = front(v).arrival;
     return best;
   }
@@ -127,14 +131,16 @@ public:
     }
     return UINT64_MAX;
   }
-  size_t occupancy(int vc) const { return size_t(m_count[size_t(vc)]); }
+  size_t occupancy(int vc) const { return size_t(m_vc[size_t(vc)].count); }
 
 private:
   struct Slot {
     uint64_t arrival;
     Flit flit;
   };
-  const Slot &front(size_t vc) const { return m_slots[vc * size_t(m_depth) + size_t(m_first[vc])]; }
+  const Slot &front(size_t vc) const {
+    return m_slots[vc * size_t(m_depth) + size_t(m_vc[vc].first)];
+  }
   uint64_t now() const {
     return m_clock ? m_clock->now() : uint64_t(sc_core::sc_time_stamp() / m_period);
   }
@@ -144,22 +150,28 @@ private:
     const uint64_t t = now();
     const size_t cap = m_credit_returns.size();
     while (m_credit_count != 0 && m_credit_returns[m_credit_first].first <= t) {
-      --m_used[size_t(m_credit_returns[m_credit_first].second)];
+      --m_vc[size_t(m_credit_returns[m_credit_first].second)].used;
       m_credit_first = m_credit_first + 1 == cap ? 0 : m_credit_first + 1;
       --m_credit_count;
     }
   }
+  // Hot state first and together (a router reads it for every input and output each cycle):
+  // sizes, the credit ring's cursor, the clock and the per-VC counters.
+  struct VcState {
+    int first = 0; // ring start
+    int count = 0; // flits buffered
+    int used = 0;  // buffered + in flight + credits not yet returned
+  };
+  size_t m_size = 0;
+  size_t m_credit_first = 0, m_credit_count = 0;
+  const WakeCalendar *m_clock = nullptr;
   int m_vcs, m_depth, m_latency;
-  sc_core::sc_time m_period;
-  std::vector<Slot> m_slots;         // [vc * depth + ring position]
-  std::vector<int> m_first, m_count; // per VC: ring start and flits buffered
-  std::vector<int> m_used;           // buffered + in flight + credits not yet returned
+  std::array<VcState, kMaxVcs> m_vc{};
+  std::vector<Slot> m_slots; // [vc * depth + ring position]
   // Credits on their way back (cycle, vc), in cycle order: at most vcs * depth.
   std::vector<std::pair<uint64_t, int>> m_credit_returns;
-  size_t m_credit_first = 0, m_credit_count = 0;
-  size_t m_size = 0;
   Wake m_rx_wake, m_tx_wake;
-  const WakeCalendar *m_clock = nullptr;
+  sc_core::sc_time m_period;
 };
 
 } // namespace granita::hw

@@ -14,9 +14,6 @@
 
 namespace granita::hw {
 
-/// Most virtual channels a router supports (the hardware config allows 1..16).
-constexpr int kMaxVcs = 16;
-
 /// A 5-port 2-D mesh spike router: input-buffered wormhole switching with virtual channels,
 /// credit-based flow control, XY / YX / west-first routing, round-robin switch arbitration,
 /// one flit per input and per output port per cycle. Contract: its input buffers live in the
