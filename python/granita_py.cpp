@@ -26,6 +26,7 @@
 #include "src/util/data_path.h"
 #include "src/util/error.h"
 #include "src/util/file_io.h"
+#include "src/util/subprocess.h"
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -173,59 +174,24 @@ void write_texts_tsv(const std::filesystem::path &file, const glue::TaskInfo &ta
   write_file_atomic(file, tsv);
 }
 
-/// A temporary folder, removed with everything in it when the object goes.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/granita-py-XXXXXX";
-    if (!::mkdtemp(tmpl))
-      throw std::runtime_error("cannot create a temporary folder");
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-};
-
 /// `granita run` (cli::run_run) in a forked child process; its JSON report as text. The child's
 /// stdout (the CLI's table) is discarded; its stderr (warnings, the progress bar on a terminal)
 /// is the user's. Called with the GIL held; releases it while the child runs. The child leads
 /// its own process group (its -j workers join it), so a Ctrl-C in Python kills the whole group
 /// and raises KeyboardInterrupt.
-std::string run_cli_forked(cli::RunOptions o, const TempDir &tmp) {
+std::string run_cli_forked(cli::RunOptions o, const proc::TempDir &tmp) {
   namespace fs = std::filesystem;
-  const fs::path json = tmp.path / "run.json", error = tmp.path / "error";
+  const fs::path json = tmp.path() / "run.json", error = tmp.path() / "error";
   o.json_out = json.string();
   o.quiet = true;
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const pid_t pid = ::fork();
-  if (pid < 0)
-    throw std::runtime_error("cannot start the simulation process (fork failed)");
-  if (pid == 0) {
-    // The child never returns into Python: it runs the command and _exit()s.
-    ::setpgid(0, 0);
-    int code = 0;
-    try {
-      if (std::FILE *null = std::freopen("/dev/null", "w", stdout); !null)
-        throw std::runtime_error("cannot open /dev/null");
-      code = cli::run_run(o);
-    } catch (const InputError &e) {
-      write_file_atomic(error, e.what());
-      code = 1;
-    } catch (const std::exception &e) {
-      write_file_atomic(error, e.what());
-      code = 2;
-    } catch (...) {
-      code = 2;
-    }
-    std::fflush(stdout);
-    std::fflush(stderr);
-    ::_exit(code);
-  }
+  const pid_t pid = proc::fork_worker(
+      [&o] {
+        ::setpgid(0, 0);
+        if (std::FILE *null = std::freopen("/dev/null", "w", stdout); !null)
+          throw std::runtime_error("cannot open /dev/null");
+        return cli::run_run(o);
+      },
+      error);
   int status = 0;
   {
     py::gil_scoped_release release;
@@ -265,7 +231,7 @@ std::string run(const LoadedModel &lm, const Hw &hw, const PyMapping *mp,
   if (limit < 0)
     throw InputError({}, "limit", "expected 0 (all) or a positive count, got " +
                                       std::to_string(limit));
-  TempDir tmp;
+  proc::TempDir tmp("granita-py");
   cli::RunOptions o;
   o.model_dir = lm.model.dir.string();
   o.hw = hw.path;
@@ -278,13 +244,13 @@ std::string run(const LoadedModel &lm, const Hw &hw, const PyMapping *mp,
   if (texts) {
     if (!data.empty())
       throw InputError({}, "data", "give either texts or data, not both");
-    o.data = (tmp.path / "texts.tsv").string();
+    o.data = (tmp.path() / "texts.tsv").string();
     write_texts_tsv(o.data, glue::task_info(lm.model.task), *texts);
   } else {
     o.data = data;
   }
   if (mp) {
-    o.mapping = (tmp.path / "mapping.yaml").string();
+    o.mapping = (tmp.path() / "mapping.yaml").string();
     write_file_atomic(o.mapping, mapping::to_yaml(mp->mapping));
   }
   return run_cli_forked(std::move(o), tmp);

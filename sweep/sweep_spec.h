@@ -65,6 +65,9 @@ const std::vector<std::string> &sweep_metric_names();
 SweepSpec parse_sweep_spec(const std::string &text, const std::string &file);
 SweepSpec load_sweep_spec(const std::filesystem::path &path);
 
+/// Number of grid points of `spec`, saturated at max + 1 so that huge products cannot overflow.
+uint64_t sweep_grid_size(const SweepSpec &spec, uint64_t max);
+
 /// Expands a spec into points in a deterministic order (grid: nested loops over `dims`, first
 /// slowest; zip: i-th values together; random: `samples` distinct grid points chosen with
 /// `seed`, in grid order).

@@ -3,7 +3,7 @@
 // summary statistics of the mapping. Primitives stay in execution order, which is the order
 // every core's units serve ready work (docs/mapping-format.md §schedule).
 #include "compiler/passes/passes.h"
-#include "hwmodels/units/min_cycles.h"
+#include "hwmodels/units/task_cycles.h"
 
 #include <algorithm>
 #include <map>

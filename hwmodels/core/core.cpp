@@ -2,7 +2,7 @@
 #include "hwmodels/core/core.h"
 
 #include "hwmodels/core/job_data.h"
-#include "hwmodels/units/min_cycles.h"
+#include "hwmodels/units/task_cycles.h"
 #include "src/ref/official_kernels.h"
 #include "src/util/error.h"
 
@@ -166,9 +166,13 @@ void Core::start(Unit u, uint64_t now) {
     return;
   r.job = m_queue[size_t(u)].front();
   m_queue[size_t(u)].pop_front();
-  int64_t cycles = 1;
-  r.out = compute(m_state[size_t(r.job.local)], r.job.token, cycles);
-  cycles = std::max<int64_t>(cycles, 1);
+  TaskState &ts = m_state[size_t(r.job.local)];
+  JobActivity act;
+  r.out = compute(ts, r.job.token, act);
+  const int64_t cycles = std::max<int64_t>(
+      task_cycles(m_p.units, m_prog.mapping.tasks[size_t(ts.id)], m_prog.model, m_n, act,
+                  m_ledger.task(ts.id)),
+      1);
   if (m_capture)
     m_captured[size_t(r.job.local)][size_t(r.job.token)] = r.out;
   r.end = now + uint64_t(cycles);
@@ -179,7 +183,7 @@ void Core::start(Unit u, uint64_t now) {
   m_busy[size_t(u)] += uint64_t(cycles);
   m_unit_busy[size_t(u)] = true;
   if (m_trace)
-    m_trace->busy(m_p.index, int(u), m_state[size_t(r.job.local)].id, now, r.end);
+    m_trace->busy(m_p.index, int(u), ts.id, now, r.end);
 }
 
 void Core::finish(Unit u, uint64_t now) {

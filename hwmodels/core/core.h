@@ -3,7 +3,7 @@
 
 #include "hwmodels/noc/network_interface.h"
 #include "hwmodels/core/program.h"
-#include "hwmodels/units/min_cycles.h"
+#include "hwmodels/units/task_cycles.h"
 #include "hwmodels/units/unit_params.h"
 #include "hwmodels/describe.h"
 #include "hwmodels/noc/flit_channel.h"
@@ -25,7 +25,7 @@ namespace granita::hw {
 /// It runs the mapping's tasks placed on it, data-driven: a task's work for a token starts when
 /// all its inputs for that token have arrived (and, for attention, all keys / values are
 /// stored), on the unit that task kind uses, in arrival order; a unit does one job at a time
-/// and is busy for the job's cycle count (units.h). Values come from the reference kernels.
+/// and is busy for the job's cycle count (task_cycles.h). Values come from the reference kernels.
 /// Contract: sleeps while nothing is queued; the Program, pool and ledger outlive it.
 class Core : public sc_core::sc_module, public IWakeable {
 public:
@@ -84,7 +84,7 @@ public:
   const bool &unit_busy(int u) const { return m_unit_busy[size_t(u)]; }
 
 private:
-  // In the order of hw::CoreUnit (hwmodels/units/min_cycles.h).
+  // In the order of hw::CoreUnit (hwmodels/units/task_cycles.h).
   enum Unit { kAccumulate = 0, kNeuron = 1, kSoftmax = 2, kBspn = 3, kNumUnits = 4 };
   static_assert(kAccumulate == int(CoreUnit::Accumulate) && kNeuron == int(CoreUnit::Neuron) &&
                 kSoftmax == int(CoreUnit::PtSoftmax) && kBspn == int(CoreUnit::Bspn));
@@ -121,10 +121,12 @@ private:
   void deliver(const Message &m, uint64_t now);
   void token_ready(int local, int token);
   void release_parked(uint64_t now);
-  std::vector<int64_t> compute_official(TaskState &ts, int token, int64_t &cycles);
+  std::vector<int64_t> compute_official(TaskState &ts, int token, JobActivity &act);
   void start(Unit u, uint64_t now);
   void finish(Unit u, uint64_t now);
-  std::vector<int64_t> compute(TaskState &ts, int token, int64_t &cycles);
+  /// A job's values from the reference kernels, and what its cycles depend on in `act` (the
+  /// cycles themselves are task_cycles() of hwmodels/units).
+  std::vector<int64_t> compute(TaskState &ts, int token, JobActivity &act);
   int n_for(const mapping::Task &t) const { return t.per_token ? m_n : 1; }
   /// The signed offset whose spikes carry a sign (signed_rate coding): the offset of a spiking
   /// op's output (`input` false) or of its input (`input` true, binary / int linear); 0 when

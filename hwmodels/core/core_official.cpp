@@ -5,11 +5,7 @@
 #include "hwmodels/core/core.h"
 
 #include "hwmodels/core/job_data.h"
-#include "hwmodels/units/accumulate.h"
-#include "hwmodels/units/bspn.h"
 #include "hwmodels/units/crossbar.h"
-#include "hwmodels/units/neuron.h"
-#include "hwmodels/units/ptsoftmax.h"
 #include "src/ref/official_kernels.h"
 #include "src/util/error.h"
 
@@ -21,12 +17,11 @@ using mapping::Task;
 using mapping::TaskKind;
 namespace of = ref::official;
 
-std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &cycles) {
+std::vector<int64_t> Core::compute_official(TaskState &ts, int token, JobActivity &act) {
   const Task &t = m_prog.mapping.tasks[size_t(ts.id)];
   const model::SorbetModel &m = m_prog.model;
   const model::Op &op = m.ops[size_t(t.op)];
   const UnitParams &up = m_p.units;
-  energy::EnergyCounters &ev = m_ledger.task(ts.id);
   const TokenInputs &in = ts.tokens[size_t(token)];
   auto producer = [&](size_t i) -> const model::Op & { return m.ops[size_t(op.inputs[i])]; };
   const int width = t.hi - t.lo;
@@ -48,17 +43,14 @@ std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &c
       out = of::requant(x, slice(op.bias64, t.lo, t.hi), op.multiplier, op.rq_shift, op.rounding,
                         op.relu, slice(op.move64, t.lo, t.hi))
                 .v;
-      cycles = fire_job(up, width, 0, ev) + multiply_job(up, width, ev);
-      break;
+      break; // a requant emits values, not spikes
     }
     const int64_t tensor_min = m_sync.reduced(t.op) ? m_sync.value(t.op).min : 0;
     out = of::fire(x, slice(op.bias64, t.lo, t.hi), op.multiplier, op.shift, op.rounding,
                    op.offset, m.arch.levels(), op.min_rule,
                    m_sync.reduced(t.op) ? &tensor_min : nullptr)
               .v;
-    cycles =
-        fire_job(up, width, spike_events(out.data(), int(out.size()), true, spike_offset(op)), ev) +
-        multiply_job(up, width, ev);
+    act.out_spikes = spike_events(out.data(), int(out.size()), true, spike_offset(op));
     break;
   }
   case TaskKind::PsumReduce: {
@@ -66,15 +58,14 @@ std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &c
     for (const auto &s : in.slots)
       for (size_t i = 0; i < out.size(); ++i)
         out[i] += s[i];
-    cycles = reduce_job(up, t.row_blocks, width, ev);
     const int64_t offset = offset_of(op.inputs[0]);
+    act.psum_offset = offset != 0;
     if (op.in_step != 1 || offset != 0) {
       // acc·in_step + offset·Σ_f w_jf (§10.4): a multiply for each, per output.
       for (int j = t.lo; j < t.hi; ++j) {
         const int64_t rowsum = 2 * int64_t(op.bits.row_ones[size_t(j)]) - op.bits.cols;
         out[size_t(j - t.lo)] = out[size_t(j - t.lo)] * op.in_step + offset * rowsum;
       }
-      cycles += multiply_job(up, 2 * int64_t(width), ev);
     }
     break;
   }
@@ -83,14 +74,12 @@ std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &c
                    slice(op.gamma_exp, t.lo, t.hi), slice(op.bias, t.lo, t.hi), op.beta_exp,
                    op.out_exp)
               .v;
-    cycles = bspn_job(up, width, ev);
     break;
   case TaskKind::ResidualAdd:
     out = of::residual_add(row_matrix(in.slots[0]), slice(op.bias64, t.lo, t.hi), op.multiplier,
                            op.rq_shift, op.rounding, row_matrix(in.slots[1]),
                            producer(1).out_exp - op.out_exp)
               .v;
-    cycles = residual_job(up, width, ev) + multiply_job(up, width, ev);
     break;
   case TaskKind::QkMatmul: {
     const int dh = int(in.slots[0].size());
@@ -99,9 +88,7 @@ std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &c
     out = of::qk_scores(row_matrix(in.slots[0]), k, 1, op.multiplier, op.score_shift,
                         producer(0).offset)
               .v;
-    cycles = qk_job(up, spike_events(in.slots[0].data(), dh, up.rate, spike_offset(producer(0))),
-                    m_n, ev) +
-             multiply_job(up, m_n, ev);
+    act.in_spikes = spike_events(in.slots[0].data(), dh, up.rate, spike_offset(producer(0)));
     break;
   }
   case TaskKind::PtSoftmax: {
@@ -110,8 +97,7 @@ std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &c
     out = of::ptsoftmax(row_matrix(in.slots[0]), op.frac_bits, op.prob_frac, op.multiplier,
                         op.rq_shift, m.arch.levels(), &pm)
               .v;
-    cycles = ptsoftmax_job(up, m_n, spike_events(out.data(), int(out.size()), true), ev) +
-             multiply_job(up, m_n, ev);
+    act.out_spikes = spike_events(out.data(), int(out.size()), true);
     break;
   }
   case TaskKind::PvMatmul: {
@@ -120,13 +106,11 @@ std::vector<int64_t> Core::compute_official(TaskState &ts, int token, int64_t &c
     out = of::pv_matmul(row_matrix(in.slots[0], offset_of(op.inputs[0])), v, 1,
                         producer(1).offset, op.prob_step)
               .v;
-    cycles = pv_job(up, spike_events(in.slots[0].data(), m_n, up.rate), m_n, width, ev) +
-             multiply_job(up, width, ev);
+    act.in_spikes = spike_events(in.slots[0].data(), m_n, up.rate);
     break;
   }
   case TaskKind::IntLinear:
     out = of::int_linear(row_matrix(in.slots[0]), op.weight_i32, op.bias64, op.features).v;
-    cycles = dense_linear_job(up, int(in.slots[0].size()), op.features, ev);
     break;
   default:
     GRANITA_ASSERT(false, "task kind " << mapping::task_kind_name(t.kind)

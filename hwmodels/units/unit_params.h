@@ -4,7 +4,7 @@
 // The core's compute units as formulas (docs/chip.md §units): one file per unit, each owning the
 // cycles one job occupies it and the energy events it causes. The SystemC core (hwmodels/core)
 // charges them while it runs; the compiler's schedule pass takes its minimum cycles from the
-// same functions (min_cycles.h). No SystemC here: this library sits below both. The values a job
+// same functions (task_cycles.h). No SystemC here: this library sits below both. The values a job
 // computes come from the reference kernels (src/ref), never from here.
 
 #include "src/config/hw_config.h"

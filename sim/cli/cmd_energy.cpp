@@ -20,7 +20,6 @@
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
 
-#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>

@@ -19,7 +19,6 @@
 #include "src/util/file_io.h"
 #include "src/util/progress.h"
 
-#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// The `granita` subcommands. Option parsing (CLI11) stays in main.cpp; each command is a plain
-// function of its options that returns the exit code or throws InputError.
+// The `granita` subcommands. Option parsing (CLI11) stays in main.cpp and options.cpp; each
+// command is a plain function of its options that returns the exit code or throws InputError.
 
 #include <cstddef>
 #include <string>

@@ -65,6 +65,69 @@ Payload op_payload(const model::SorbetModel &m, int op) {
   return m.ops[size_t(op)].counts ? Payload::Spikes : Payload::Values;
 }
 
+std::vector<TaskInput> expected_inputs(const Task &t, const model::SorbetModel &m) {
+  if (t.kind == TaskKind::HostOut)
+    return {{m.output, 0, op_output_units(m, m.output)}};
+  if (t.op < 0 || size_t(t.op) >= m.ops.size())
+    return {};
+  const model::Op &op = m.ops[size_t(t.op)];
+  auto in = [&](size_t i) { return i < op.inputs.size() ? op.inputs[i] : -1; };
+  switch (t.kind) {
+  case TaskKind::HostEmbed:
+  case TaskKind::HostOut:
+    return {};
+  case TaskKind::Bspn:
+  case TaskKind::Fire:
+  case TaskKind::SelectCls:
+    return {{in(0), t.lo, t.hi}};
+  case TaskKind::ResidualAdd:
+    return {{in(0), t.lo, t.hi}, {in(1), t.lo, t.hi}};
+  case TaskKind::XbarTile:
+    return {{in(0), t.row0, t.row1}};
+  case TaskKind::PsumReduce:
+    return std::vector<TaskInput>(size_t(std::max(t.row_blocks, 0)), {t.op, t.lo, t.hi});
+  case TaskKind::QkMatmul: {
+    const int dh = op.heads > 0 ? op_output_units(m, in(0)) / op.heads : 0;
+    return {{in(0), t.head * dh, (t.head + 1) * dh}, {in(1), t.head * dh, (t.head + 1) * dh}};
+  }
+  case TaskKind::PtSoftmax:
+    return {{in(0), t.head, t.head + 1}};
+  case TaskKind::PvMatmul: {
+    const int dh = op.heads > 0 ? op_output_units(m, in(1)) / op.heads : 0;
+    return {{in(0), t.head, t.head + 1}, {in(1), t.head * dh, (t.head + 1) * dh}};
+  }
+  case TaskKind::IntLinear:
+    return {{in(0), 0, op.in_features}};
+  }
+  return {};
+}
+
+int64_t task_sram_bits(const Task &t, const model::SorbetModel &m) {
+  const int64_t n = m.arch.max_seq_len, bits = m.arch.bits;
+  const int64_t width = int64_t(t.hi) - t.lo;
+  switch (t.kind) {
+  case TaskKind::QkMatmul: {
+    const int64_t dh = int64_t(t.inputs.size() > 1 ? t.inputs[1].hi - t.inputs[1].lo : 0);
+    return n * dh * bits + n * kValueBits; // K counts + per-key offset correction
+  }
+  case TaskKind::PvMatmul:
+    return n * width * bits; // V counts
+  case TaskKind::PtSoftmax:
+    return n * kValueBits; // one score row
+  case TaskKind::ResidualAdd:
+    return n * width * kValueBits; // the skip operand waits for the branch output
+  case TaskKind::IntLinear:
+    return int64_t(m.ops[size_t(t.op)].in_features) * width * 8;
+  case TaskKind::PsumReduce:
+    return int64_t(t.row_blocks) * width * kValueBits;
+  case TaskKind::Bspn:
+  case TaskKind::SelectCls:
+    return width * kValueBits;
+  default:
+    return 0;
+  }
+}
+
 std::vector<int> route_path(int src, int dst, int mesh_x, const std::string &routing) {
   // The host sits west of core 0: its packets enter and leave through router (0, 0).
   std::vector<int> path{src};

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Mapping semantics shared by the compiler and the simulator, and the mapping verifier.
+// The mapping verifier: every rule of docs/mapping-format.md checked on a mapping, for the
+// compiler's output and for mappings written by hand (the simulator checks them on load).
 #include "src/mapping/mapping.h"
 
 #include "src/util/error.h"
@@ -11,43 +12,6 @@
 namespace granita::mapping {
 
 using model::OpType;
-
-std::vector<TaskInput> expected_inputs(const Task &t, const model::SorbetModel &m) {
-  if (t.kind == TaskKind::HostOut)
-    return {{m.output, 0, op_output_units(m, m.output)}};
-  if (t.op < 0 || size_t(t.op) >= m.ops.size())
-    return {};
-  const model::Op &op = m.ops[size_t(t.op)];
-  auto in = [&](size_t i) { return i < op.inputs.size() ? op.inputs[i] : -1; };
-  switch (t.kind) {
-  case TaskKind::HostEmbed:
-  case TaskKind::HostOut:
-    return {};
-  case TaskKind::Bspn:
-  case TaskKind::Fire:
-  case TaskKind::SelectCls:
-    return {{in(0), t.lo, t.hi}};
-  case TaskKind::ResidualAdd:
-    return {{in(0), t.lo, t.hi}, {in(1), t.lo, t.hi}};
-  case TaskKind::XbarTile:
-    return {{in(0), t.row0, t.row1}};
-  case TaskKind::PsumReduce:
-    return std::vector<TaskInput>(size_t(std::max(t.row_blocks, 0)), {t.op, t.lo, t.hi});
-  case TaskKind::QkMatmul: {
-    const int dh = op.heads > 0 ? op_output_units(m, in(0)) / op.heads : 0;
-    return {{in(0), t.head * dh, (t.head + 1) * dh}, {in(1), t.head * dh, (t.head + 1) * dh}};
-  }
-  case TaskKind::PtSoftmax:
-    return {{in(0), t.head, t.head + 1}};
-  case TaskKind::PvMatmul: {
-    const int dh = op.heads > 0 ? op_output_units(m, in(1)) / op.heads : 0;
-    return {{in(0), t.head, t.head + 1}, {in(1), t.head * dh, (t.head + 1) * dh}};
-  }
-  case TaskKind::IntLinear:
-    return {{in(0), 0, op.in_features}};
-  }
-  return {};
-}
 
 namespace {
 
@@ -99,32 +63,6 @@ std::string check_partition(std::vector<std::pair<int, int>> &parts, int lo, int
   if (at > hi)
     return "covers " + range_str(hi, at) + " beyond the end " + std::to_string(hi);
   return "";
-}
-
-int64_t task_sram_bits(const Task &t, const model::SorbetModel &m) {
-  const int64_t n = m.arch.max_seq_len, bits = m.arch.bits;
-  const int64_t width = int64_t(t.hi) - t.lo;
-  switch (t.kind) {
-  case TaskKind::QkMatmul: {
-    const int64_t dh = int64_t(t.inputs.size() > 1 ? t.inputs[1].hi - t.inputs[1].lo : 0);
-    return n * dh * bits + n * kValueBits; // K counts + per-key offset correction
-  }
-  case TaskKind::PvMatmul:
-    return n * width * bits; // V counts
-  case TaskKind::PtSoftmax:
-    return n * kValueBits; // one score row
-  case TaskKind::ResidualAdd:
-    return n * width * kValueBits; // the skip operand waits for the branch output
-  case TaskKind::IntLinear:
-    return int64_t(m.ops[size_t(t.op)].in_features) * width * 8;
-  case TaskKind::PsumReduce:
-    return int64_t(t.row_blocks) * width * kValueBits;
-  case TaskKind::Bspn:
-  case TaskKind::SelectCls:
-    return width * kValueBits;
-  default:
-    return 0;
-  }
 }
 
 std::vector<Issue> verify(const Mapping &mp, const model::SorbetModel &model,

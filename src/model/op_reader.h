@@ -2,7 +2,7 @@
 #pragma once
 
 // Reads one op of model.yaml: its attributes (through the YAML map) and its tensors (from the
-// safetensors file), checking types, shapes and ranges; used by parse_model_yaml only.
+// safetensors file), checking types, shapes and ranges; used by parse_model_yaml and op_attrs.h.
 
 #include "src/config/yaml_reader.h"
 #include "src/io/safetensors.h"

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // One testbench per core unit (hwmodels/units): the cycles a job occupies its unit and the events
 // it counts, on small cases derived by hand from each unit's description in docs/chip.md; and the
-// schedule's minimum cycles (min_cycles.h) as the same formulas with no spike arriving.
+// schedule's minimum cycles (task_cycles.h) as the same formulas with no spike arriving.
 #include "hwmodels/units/accumulate.h"
 #include "hwmodels/units/bspn.h"
 #include "hwmodels/units/crossbar.h"
-#include "hwmodels/units/min_cycles.h"
 #include "hwmodels/units/neuron.h"
 #include "hwmodels/units/ptsoftmax.h"
+#include "hwmodels/units/task_cycles.h"
 #include "hwmodels/units/scratch_sram.h"
 #include "src/mapping/mapping.h"
 
