@@ -87,6 +87,9 @@ report::RunReport simulate(const RunContext &c, const std::vector<size_t> &indic
     s.cycles = r.cycles;
     s.bit_exact = !o.no_check;
     s.truncated_tokens = enc.truncated_tokens;
+    // One time step per tick: a token is T steps (rate codings) or `bits` planes (bit-serial).
+    const hw::Program &pg = simulator.program();
+    s.ticks = uint64_t(enc.ids.size()) * uint64_t(pg.rate ? pg.time_steps : pg.bits);
     s.events = r.chip_events;
     for (size_t t = 0; t < r.task_events.size(); ++t) {
       const int op = c.mp.tasks[t].op;

@@ -332,5 +332,76 @@ TEST(EnergyTable, TrueNorthIsOneCalibratedMarginalPrice) {
   }
 }
 
+TEST(EnergyTable, FixedPowerIsOptionalAndScalesWithTheMeshCores) {
+  const EventRegistry reg = build_event_registry();
+  const EnergyTable none = EnergyTable::parse(kValid, "t.yaml", reg);
+  EXPECT_FALSE(none.fixed_power());
+  EXPECT_EQ(none.fixed_power_mw(), 0.0);
+  EXPECT_EQ(none.for_chip(ChipShape{}).fixed_power_mw(), 0.0);
+  const EnergyTable t = EnergyTable::parse(
+      std::string(kValid) + "fixed_power: {mw: 12.5, cores: 16, source: a test figure, "
+                            "notes: at 0.7 V}\n",
+      "t.yaml", reg);
+  ASSERT_TRUE(t.fixed_power());
+  EXPECT_EQ(t.fixed_power()->mw, 12.5);
+  EXPECT_EQ(t.fixed_power()->cores, 16);
+  EXPECT_EQ(t.fixed_power()->source, "a test figure");
+  EXPECT_EQ(t.fixed_power()->notes, "at 0.7 V");
+  EXPECT_EQ(t.fixed_power_mw(), 12.5); // as quoted
+  ChipShape s;                         // the default 8 x 8 mesh: 64 cores = 4 x 16
+  EXPECT_EQ(t.for_chip(s).fixed_power_mw(), 50.0);
+  s.mesh_x = 2;
+  s.mesh_y = 2; // 4 cores = 16 / 4
+  EXPECT_EQ(t.for_chip(s).fixed_power_mw(), 3.125);
+  // Per-event prices are untouched by it.
+  EXPECT_EQ(t.pj(Event::CrossbarRowRead), none.pj(Event::CrossbarRowRead));
+}
+
+TEST(EnergyTable, BadFixedPowerNamesFileLineAndField) {
+  const std::string base = kValid;
+  // kValid has 20 lines; the section starts on line 21.
+  std::string e = parse_error(base + "fixed_power: {mw: 0, cores: 4, source: s}\n");
+  EXPECT_NE(e.find("t.yaml:21:19: fixed_power.mw: expected the chip's fixed power in mW (a "
+                   "finite number > 0), got '0'"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: -42, cores: 4, source: s}\n");
+  EXPECT_NE(e.find("fixed_power.mw: expected the chip's fixed power in mW (a finite number > 0), "
+                   "got '-42'"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42mW, cores: 4, source: s}\n");
+  EXPECT_NE(e.find("fixed_power.mw: expected the chip's fixed power in mW (a finite number > 0), "
+                   "got '42mW'"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: .inf, cores: 4, source: s}\n");
+  EXPECT_NE(e.find("fixed_power.mw: expected the chip's fixed power in mW"), std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42, cores: 0, source: s}\n");
+  EXPECT_NE(e.find("t.yaml:21:"), std::string::npos) << e;
+  EXPECT_NE(e.find("fixed_power.cores: expected an integer in [1, 1073741824], got 0"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42, cores: 4}\n");
+  EXPECT_NE(e.find("fixed_power.source: missing required key"), std::string::npos) << e;
+  e = parse_error(base + "fixed_power: {mw: 42, cores: 4, source: ''}\n");
+  EXPECT_NE(e.find("fixed_power.source: must cite where the fixed power comes from"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42, cores: 4, source: s, core: 4}\n");
+  EXPECT_NE(e.find("fixed_power.core: unknown key (did you mean 'cores'?)"), std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42, source: s}\n");
+  EXPECT_NE(e.find("fixed_power.cores: missing required key"), std::string::npos) << e;
+  e = parse_error(base + "fixed_power: 42\n");
+  EXPECT_NE(e.find("t.yaml:21:14: fixed_power: expected a mapping {mw: ..., cores: ..., source: "
+                   "...}, or leave it out"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power:\n");
+  EXPECT_NE(e.find("fixed_power: expected a mapping"), std::string::npos) << e;
+}
+
 } // namespace
 } // namespace granita::energy
