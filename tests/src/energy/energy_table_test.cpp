@@ -312,17 +312,24 @@ TEST(EnergyTable, ResolvesNamesAndPaths) {
   }
 }
 
-TEST(EnergyTable, TrueNorthIsOneCalibratedMarginalPrice) {
+TEST(EnergyTable, TrueNorthIsFixedPowerAndOneCalibratedMarginalPrice) {
   // configs/energy/truenorth.yaml: (65 - 42) mW / (2^20 neurons x 20 Hz x 128 synapses) per
   // synaptic operation (Akopyan et al., TCAD 2015: 65 mW at that operating point, 42 mW at zero
-  // activity), rounded to 0.01 pJ, and nothing else (the 42 mW fixed power is added by
-  // scripts/validate-energy as power x wall time, not priced per event).
+  // activity), rounded to 0.01 pJ, and nothing else per event; the 42 mW is the fixed power of
+  // the whole 4096-core chip, priced over wall time.
   const EventRegistry reg = build_event_registry();
   const EnergyTable t =
       EnergyTable::load(resolve_energy_table("truenorth", kSource / "configs"), reg);
   EXPECT_EQ(t.name(), "truenorth");
   EXPECT_EQ(t.technology(), "28nm");
   EXPECT_FALSE(t.convention());
+  ASSERT_TRUE(t.fixed_power());
+  EXPECT_EQ(t.fixed_power()->mw, 42.0);
+  EXPECT_EQ(t.fixed_power()->cores, 4096);
+  EXPECT_NE(t.fixed_power()->source.find("Akopyan"), std::string::npos);
+  ChipShape tn;
+  tn.mesh_x = tn.mesh_y = 64;
+  EXPECT_EQ(t.for_chip(tn).fixed_power_mw(), 42.0);
   EXPECT_NEAR(t.pj(Event::AccumulateSynop), (65e-3 - 42e-3) / (1048576.0 * 20 * 128) * 1e12,
               0.005);
   for (const EventInfo &e : reg.events()) {
