@@ -341,6 +341,11 @@ PYBIND11_MODULE(_granita, mod) {
       .def_property_readonly("mesh_y", [](const Hw &h) { return h.config.mesh_y; })
       .def_property_readonly("cores", [](const Hw &h) { return h.config.cores(); })
       .def_property_readonly("clock_mhz", [](const Hw &h) { return h.config.clock_mhz; })
+      .def_property_readonly("tick_hz", // None for a chip without a real-time tick
+                             [](const Hw &h) {
+                               return h.config.tick_hz > 0 ? std::optional<int>(h.config.tick_hz)
+                                                           : std::nullopt;
+                             })
       .def_property_readonly("crossbar_rows", [](const Hw &h) { return h.config.crossbar_rows; })
       .def_property_readonly("crossbar_cols", [](const Hw &h) { return h.config.crossbar_cols; })
       .def_property_readonly("crossbars_per_core",

@@ -10,7 +10,8 @@ TRUENORTH_GRID = [(hz, syn) for syn in (64, 128, 256) for hz in (10, 20, 50, 100
 TRUENORTH_FIG17 = [(11.58, 128), (20.07, 128), (95.93, 128)]
 
 # The fixed part of the TrueNorth model: the zero-activity corner, 42 mW at 0.70 V (Akopyan et
-# al. 2015, §VII), added as power × wall time (configs/energy/truenorth.yaml, header).
+# al. 2015, §VII). The simulator prices it (configs/energy/truenorth.yaml, fixed_power: × wall
+# time); scripts/validate-energy checks that the table's figure is this published one.
 TRUENORTH_FIXED_MW = 42.0
 
 # Third-party verbatim quotes of Merolla et al. 2014 (with its supplement) and Akopyan et al.
@@ -138,13 +139,17 @@ fails when this page differs from its output.
   presentations of `T` = 16 steps) cycle by cycle on the chip preset; the chip's logits are
   checked bit for bit against the reference.
 * **Time.** One Granita time step stands for one chip tick; TrueNorth ticks at 1 kHz in real
-  time, so a token is 16 ms of wall time and a rate of `f` Hz is `r = f / 1000` per step.
+  time (the preset's `tick_hz: 1000`), so a token is 16 ms of wall time and a rate of `f` Hz is
+  `r = f / 1000` per step.
 * **Scaling to the chip.** The simulated network is smaller than the chip (on the full 64 × 64
   TrueNorth preset it occupies a few of the 4096 cores). Every priced event is per spike, per
   synapse or per neuron, so for a uniform operating point (every neuron at the same rate and
   fan-in, cores equally loaded) chip energy scales with the number of neurons: chip dynamic
-  power = (simulated energy per receiving neuron per token) × 4096 · 256 neurons / 16 ms.
-  Receiving neurons are those behind a binary linear layer; the input layer only sends.
+  power = (simulated dynamic energy per receiving neuron per token) × 4096 · 256 neurons /
+  16 ms. Receiving neurons are those behind a binary linear layer; the input layer only sends.
+  A fixed power is not scaled: the simulator prices it for the whole preset (all 64 × 64
+  cores) over the run's wall time, as its own line of the report, and this script takes it
+  from there and the dynamic energy as the rest.
 * **Calibration.** At most one published point per chip is used to set a price; it is marked
   *calibrated*. Figures used as prices without being fitted (a fixed power, a per-op table) are
   marked *input*. Every other row is a prediction, and none was tuned.
@@ -161,13 +166,14 @@ TRUENORTH_INTRO = """## 2. TrueNorth (configs/hw/truenorth.yaml, configs/energy/
 
 **Model: fixed power + energy per synaptic operation.** The fixed part is Akopyan et al.'s
 zero-activity corner, 42 mW (0 Hz, 0 synapses, 0.70 V): leakage plus the per-tick work every
-core does whatever the activity. Granita's energy model has no wall-clock time
-(`core.leak_cycle` follows the simulated clock, not the 1 kHz tick), so this script adds it as
-42 mW × wall time. The marginal part is one price on `accumulate.synop` (a TrueNorth synaptic
-operation: an active axon through a connected synapse; in Granita a spike times its fan-out),
-calibrated at the one operating point Akopyan et al. give with the 65 mW: (65 − 42) mW /
-(2^20 neurons × 20 Hz × 128 synapses) = 8.57 pJ. Every other event is priced 0 because its
-energy is inside one of the two parts (see the table's header).
+core does whatever the activity. It is the table's `fixed_power` section, priced by the
+simulator as power × wall time (docs/energy.md §2.2), and the preset's `tick_hz: 1000` makes the
+wall time the 1 ms ticks' (32 tokens × 16 ticks = 512 ms per sentence), so a `granita run` on
+the preset reports it as its own line. The marginal part is one price on `accumulate.synop` (a
+TrueNorth synaptic operation: an active axon through a connected synapse; in Granita a spike
+times its fan-out), calibrated at the one operating point Akopyan et al. give with the 65 mW:
+(65 − 42) mW / (2^20 neurons × 20 Hz × 128 synapses) = 8.57 pJ. Every other event is priced 0
+because its energy is inside one of the two parts (see the table's header).
 """
 
 TRUENORTH_AFTER = """\
@@ -195,7 +201,7 @@ sweep's own slope and intercept here would be a second calibration and is not do
 Predicted chip power at real time over a grid of operating points (the shape of Merolla et al.'s
 power-vs-rate figure) and at Fig. 17's three rates. "measured rate" is what the simulated
 network actually produced: inputs are exact in expectation, hidden layers as requested up to
-one step of their integer bias. Total power = dynamic (simulated) + the 42 mW fixed part.
+one step of their integer bias. Total power = dynamic + the 42 mW fixed part, both simulated.
 """
 
 LOIHI_WORKLOAD_INTRO = """## 3. Loihi (configs/hw/loihi.yaml, configs/energy/loihi.yaml)

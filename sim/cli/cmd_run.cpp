@@ -87,6 +87,9 @@ report::RunReport simulate(const RunContext &c, const std::vector<size_t> &indic
     s.cycles = r.cycles;
     s.bit_exact = !o.no_check;
     s.truncated_tokens = enc.truncated_tokens;
+    // One time step per tick: a token is T steps (rate codings) or `bits` planes (bit-serial).
+    const hw::Program &pg = simulator.program();
+    s.ticks = uint64_t(enc.ids.size()) * uint64_t(pg.rate ? pg.time_steps : pg.bits);
     s.events = r.chip_events;
     for (size_t t = 0; t < r.task_events.size(); ++t) {
       const int op = c.mp.tasks[t].op;
@@ -255,11 +258,16 @@ int run_run(const RunOptions &o) {
 
   const RunContext ctx{o, m, hw, mp, tok, examples};
   const double us_per_cycle = 1.0 / hw.clock_mhz;
+  // Priced as the report is: the table scaled for this chip, plus fixed power × wall time.
+  const energy::EnergyTable chip_table = table.for_chip(energy::chip_shape(hw));
   auto line = [&](const report::RunReport &r, const report::SentenceRecord &s) {
+    const double wall_us =
+        report::RunReport::sentence_wall_time_us(s.cycles, s.ticks, hw.clock_mhz, hw.tick_hz);
     std::printf("%6d %10s %10s %10llu %12.2f %12.2f\n", s.index,
                 r.label_name(s.prediction).c_str(), r.label_name(s.label).c_str(),
                 (unsigned long long)s.cycles, double(s.cycles) * us_per_cycle,
-                table.energy_pj(s.events) / 1e3);
+                (chip_table.energy_pj(s.events) + chip_table.fixed_power_mw() * wall_us * 1e3) /
+                    1e3);
   };
   if (!o.quiet)
     std::printf("%6s %10s %10s %10s %12s %12s\n", "#", "prediction", "label", "cycles",

@@ -69,7 +69,8 @@ int merge_shards(const RunOptions &o, const model::SorbetModel &m,
   for (size_t k = 1; k < files.size(); ++k) {
     const report::RunReport shard = load(files[k]);
     if (shard.model != rep.model || shard.hw != rep.hw || shard.encoding != rep.encoding ||
-        shard.mesh_x != rep.mesh_x || shard.mesh_y != rep.mesh_y || shard.op_names != rep.op_names)
+        shard.mesh_x != rep.mesh_x || shard.mesh_y != rep.mesh_y || shard.chip != rep.chip ||
+        shard.op_names != rep.op_names)
       throw InputError({files[k]}, "", "a shard of another run (model, chip or ops differ from " +
                                            files[0] + ")");
     for (const auto &s : shard.sentences)

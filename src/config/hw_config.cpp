@@ -123,10 +123,15 @@ HwConfig parse_checked(YAML::Node root, const std::string &file) {
     const std::string key = p.key;
     const size_t dot = key.rfind('.');
     if (p.fallback && !has_path(root, key)) { // optional: absent means the fallback
-      c.*p.string_field = p.fallback;
-      // A present section is still checked for unknown (misspelt) keys.
-      if (dot != std::string::npos && has_path(root, key.substr(0, dot)))
-        section(key.substr(0, dot));
+      if (p.string_field)
+        c.*p.string_field = p.fallback;
+      else
+        c.*p.int_field = 0; // an optional Int's "none"
+      // A present section is still checked for unknown (misspelt) keys, and knows this one (a
+      // lookup with a fallback marks it), so that a misspelling of it gets it as the hint.
+      const std::string parent = dot == std::string::npos ? "" : key.substr(0, dot);
+      if (parent.empty() || has_path(root, parent))
+        section(parent).get_string(dot == std::string::npos ? key : key.substr(dot + 1), "");
       continue;
     }
     YamlMap &m = section(dot == std::string::npos ? "" : key.substr(0, dot));

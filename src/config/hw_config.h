@@ -18,11 +18,13 @@ constexpr int kMaxMeshSide = 256;          // mesh.x, mesh.y: at most 65536 core
 constexpr int kMaxCrossbarSide = 4096;     // core.crossbar.rows, .cols
 constexpr int kMaxCrossbarsPerCore = 1024; // core.crossbar.count
 constexpr int kMaxScratchKib = 1 << 16;    // core.scratch_sram_kib: 64 MiB per core
+constexpr int kMaxTickHz = 1000000;        // tick_hz: a 1 us tick
 
 /// A neuromorphic chip configuration (docs/hw-config.md). Plain data, read once.
 struct HwConfig {
   std::string name;
   int clock_mhz = 500;
+  int tick_hz = 0; // real-time tick (one time step per tick); 0: none, the chip runs on its clock
   int mesh_x = 8, mesh_y = 8;
   int crossbar_rows = 256, crossbar_cols = 256, crossbars_per_core = 4;
   int accumulate_lanes = 64;

@@ -11,6 +11,10 @@ const std::vector<HwParam> &hw_params() {
       {"name", "chip", K::String, 0, 0, "", "-", "name used in reports", nullptr, &HwConfig::name},
       {"clock_mhz", "chip", K::Int, 1, 100000, "", "MHz", "core and router clock",
        &HwConfig::clock_mhz},
+      {"tick_hz", "chip", K::Int, 1, kMaxTickHz, "", "Hz",
+       "real-time tick, one time step per tick: wall time = max(cycles / clock, ticks / "
+       "tick_hz); absent: no tick, wall time = cycles / clock",
+       &HwConfig::tick_hz, nullptr, "none"},
       {"mesh.x", "chip", K::Int, 1, kMaxMeshSide, "", "cores", "mesh width", &HwConfig::mesh_x},
       {"mesh.y", "chip", K::Int, 1, kMaxMeshSide, "", "cores", "mesh height", &HwConfig::mesh_y},
       {"core.crossbar.rows", "crossbar", K::Int, 1, kMaxCrossbarSide, "", "cells",
@@ -59,9 +63,12 @@ const std::vector<HwParam> &hw_params() {
 
 std::string hw_param_type(const HwParam &p) {
   switch (p.kind) {
-  case HwParam::Kind::Int:
-    return p.lo == p.hi ? std::to_string(p.lo)
-                        : "int " + std::to_string(p.lo) + ".." + std::to_string(p.hi);
+  case HwParam::Kind::Int: {
+    const std::string range = p.lo == p.hi
+                                  ? std::to_string(p.lo)
+                                  : "int " + std::to_string(p.lo) + ".." + std::to_string(p.hi);
+    return p.fallback ? range + " (default " + p.fallback + ")" : range;
+  }
   case HwParam::Kind::Enum: {
     std::string s;
     for (const char *c = p.choices; *c; ++c)

@@ -23,11 +23,14 @@ struct HwParam {
   const char *doc;
   int HwConfig::*int_field = nullptr;
   std::string HwConfig::*string_field = nullptr;
-  const char *fallback = nullptr; // the value when the key is absent (nullptr: required)
+  // The value when the key is absent (nullptr: required). An optional Int's fallback is only
+  // shown ("none"): absent, its field is 0, a value its range excludes.
+  const char *fallback = nullptr;
 };
 
-/// Every parameter, in file order. Every hardware parameter is required (no defaults are
-/// assumed); only compiler choices, which do not change what the chip is, have a fallback.
+/// Every parameter, in file order. Every hardware parameter that every chip has is required (no
+/// defaults are assumed); the optional ones are compiler choices, which do not change what the
+/// chip is, and `tick_hz`, which only tick-driven chips have (absent: none).
 const std::vector<HwParam> &hw_params();
 
 /// "int 1..256", "xy | yx | west_first", "string".

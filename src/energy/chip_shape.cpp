@@ -4,6 +4,7 @@
 #include "src/config/hw_config.h"
 #include "src/util/error.h"
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -35,13 +36,15 @@ bool ChipShape::operator==(const ChipShape &o) const {
   for (const auto &[key, member] : fields())
     if (this->*member != o.*member)
       return false;
-  return true;
+  return tick_hz == o.tick_hz;
 }
 
 nlohmann::json ChipShape::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   for (const auto &[key, member] : fields())
     j[key] = this->*member;
+  if (tick_hz > 0)
+    j["tick_hz"] = tick_hz;
   return j;
 }
 
@@ -58,6 +61,15 @@ ChipShape ChipShape::from_json(const nlohmann::json &j, const std::string &file)
                                        "and size the run)"
                                      : "expected a positive integer");
     s.*member = it->get<int>();
+  }
+  if (const auto it = j.find("tick_hz"); it != j.end()) {
+    if (!it->is_number_integer() || it->get<int64_t>() <= 0 ||
+        it->get<int64_t>() > config::kMaxTickHz)
+      throw InputError({file}, "chip.tick_hz",
+                       "expected a tick rate in Hz (an integer in [1, " +
+                           std::to_string(config::kMaxTickHz) +
+                           "]), or no key for a chip without a real-time tick");
+    s.tick_hz = it->get<int>();
   }
   return s;
 }
@@ -78,6 +90,7 @@ ChipShape chip_shape(const config::HwConfig &hw) {
   s.router_buffer_depth_flits = hw.router_buffer_depth_flits;
   s.router_virtual_channels = hw.router_virtual_channels;
   s.flit_bits = hw.flit_bits;
+  s.tick_hz = hw.tick_hz;
   return s;
 }
 

@@ -69,6 +69,35 @@ std::string unknown_event_message(const std::string &component, const std::strin
          "; registered events of '" + component + "': " + join(own, ", ");
 }
 
+/// The optional `fixed_power:` section: {mw: > 0, cores: > 0, source: non-empty, notes}.
+FixedPower parse_fixed_power(YamlMap &top, const YAML::Node &node) {
+  if (!node.IsMap())
+    throw InputError(top.location(node), "fixed_power",
+                     "expected a mapping {mw: ..., cores: ..., source: ...}, or leave it out");
+  YamlMap m = top.get_map("fixed_power");
+  FixedPower f;
+  const YAML::Node mw = m.get_node("mw");
+  bool ok = false;
+  if (mw.IsScalar()) {
+    try {
+      f.mw = mw.as<double>();
+      ok = std::isfinite(f.mw);
+    } catch (const YAML::Exception &) {
+    }
+  }
+  if (!ok || f.mw <= 0)
+    throw InputError(m.location(mw), m.key_path("mw"),
+                     "expected the chip's fixed power in mW (a finite number > 0), got " +
+                         (mw.IsScalar() ? "'" + mw.Scalar() + "'" : std::string("a non-scalar")));
+  f.cores = int(m.get_int("cores", 1, int64_t(1) << 30));
+  f.source = m.get_string("source");
+  if (f.source.empty())
+    m.fail("source", "must cite where the fixed power comes from");
+  f.notes = m.get_string("notes", "");
+  m.finish();
+  return f;
+}
+
 } // namespace
 
 EnergyTable EnergyTable::load(const std::filesystem::path &path, const EventRegistry &registry) {
@@ -119,6 +148,9 @@ EnergyTable EnergyTable::parse(const std::string &yaml_text, const std::string &
     conv.finish();
     t.m_convention = c;
   }
+
+  if (const YAML::Node fixed = root["fixed_power"]; fixed.IsDefined())
+    t.m_fixed = parse_fixed_power(top, fixed);
 
   const YAML::Node events_node = top.get_node("events");
   const YamlMap events(events_node, file, "events");
@@ -213,6 +245,14 @@ EnergyTable EnergyTable::for_chip(const ChipShape &s) const {
     t.m_pj[i] *= f[i];
   t.m_chip = s;
   return t;
+}
+
+double EnergyTable::fixed_power_mw() const {
+  if (!m_fixed)
+    return 0;
+  // Linear in the mesh's cores (all of them, powered or not, as for area): the quoted figure is
+  // the whole reference chip's, and its parts (leakage, each core's per-tick work) are per core.
+  return m_chip ? m_fixed->mw * double(m_chip->cores()) / double(m_fixed->cores) : m_fixed->mw;
 }
 
 void EnergyTable::require_priced(Event e, uint64_t count) const {

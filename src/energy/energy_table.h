@@ -15,7 +15,9 @@
 
 namespace granita::energy {
 
-/// Version 2 added the `scaling:` and `area:` sections (docs/energy.md §2.1, §5).
+/// Version 2 added the `scaling:` and `area:` sections (docs/energy.md §2.1, §5). The optional
+/// `fixed_power:` section (§2.2) came later without a bump: tables without it mean what they
+/// meant, and a Granita that predates it refuses a table with it as an unknown key.
 constexpr int kEnergyTableVersion = 2;
 
 /// The spiking literature's analytical energy constants (the optional `convention:` section):
@@ -23,6 +25,16 @@ constexpr int kEnergyTableVersion = 2;
 struct Convention {
   double ac_pj = 0;
   double mac_pj = 0;
+};
+
+/// Chip-level power drawn whatever the activity (the optional `fixed_power:` section,
+/// docs/energy.md §2.2): leakage and the always-on work of a whole chip, priced over wall time
+/// rather than per event. Quoted for a chip of `cores` cores; a run's chip gets
+/// mw × its mesh cores / cores. Contract: mw finite and > 0, cores > 0, source non-empty.
+struct FixedPower {
+  double mw = 0;
+  int cores = 0;
+  std::string source, notes;
 };
 
 /// One line of a per-event energy breakdown.
@@ -62,6 +74,11 @@ public:
   const EventRegistry &registry() const { return m_registry; }
   const PriceScaling &scaling() const { return m_scaling; }
   const AreaDensities &area_densities() const { return m_area; }
+  /// The `fixed_power:` section as quoted (for the table's reference chip), if any.
+  const std::optional<FixedPower> &fixed_power() const { return m_fixed; }
+  /// The fixed power of the chip this table was scaled for (for_chip), in mW; 0 without a
+  /// `fixed_power:` section. A table as quoted gives the quoted figure.
+  double fixed_power_mw() const;
 
   /// The table with every price multiplied by its scaling factor on chip `s` (price_factors:
   /// docs/energy.md §2.1). A table is scaled once: calling this on a scaled table is a bug.
@@ -83,6 +100,7 @@ private:
 
   std::string m_file, m_name, m_technology, m_source, m_notes;
   std::optional<Convention> m_convention;
+  std::optional<FixedPower> m_fixed;
   std::array<double, kNumEvents> m_pj{};
   std::array<bool, kNumEvents> m_priced{}; // optional events may be unpriced
   PriceScaling m_scaling;

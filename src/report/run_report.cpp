@@ -106,6 +106,13 @@ double RunReport::sentences_per_second() const {
   if (sentences.empty() || clock_mhz <= 0)
     return 0;
   const double per = cycles_mean() + double(drain_cycles_sum) / double(sentences.size());
+  if (tick_driven()) { // a sentence lasts its ticks (its wall time), or its cycles if longer
+    double wall_us = 0;
+    for (const SentenceRecord &s : sentences)
+      wall_us += wall_time_us(s) / double(sentences.size());
+    const double us = std::max(wall_us, per / clock_mhz);
+    return us > 0 ? 1e6 / us : 0;
+  }
   return per > 0 ? double(clock_mhz) * 1e6 / per : 0;
 }
 
@@ -210,7 +217,39 @@ PricedReport RunReport::price(const energy::EnergyTable &quoted) const {
     p.energy_pj += e.energy_pj / ns;
   for (const SentenceRecord &s : sentences)
     p.sentence_pj.push_back(table.energy_pj(s.events));
+  for (const SentenceRecord &s : sentences)
+    p.wall_us_mean += wall_time_us(s) / ns;
+  // Fixed power is priced over wall time, not per event: its own line in every view.
+  if (table.fixed_power()) {
+    p.has_fixed_power = true;
+    p.fixed_mw = table.fixed_power_mw();
+    for (size_t i = 0; i < sentences.size(); ++i) {
+      const double pj = p.fixed_mw * wall_time_us(sentences[i]) * 1e3; // mW × us = nJ
+      p.sentence_fixed_pj.push_back(pj);
+      p.sentence_pj[i] += pj;
+      p.fixed_pj += pj / ns;
+    }
+    p.by_op.emplace_back("fixed", p.fixed_pj);
+    p.by_layer.emplace_back("chip fixed", p.fixed_pj);
+    p.by_component.emplace_back("fixed", p.fixed_pj);
+    p.energy_pj += p.fixed_pj;
+  }
   return p;
+}
+
+double RunReport::sentence_wall_time_us(uint64_t cycles, uint64_t ticks, int clock_mhz,
+                                        int tick_hz) {
+  const double cycles_us = clock_mhz > 0 ? double(cycles) / clock_mhz : 0.0;
+  // A tick does not end before its work does, nor before its period is over.
+  return tick_hz > 0 ? std::max(cycles_us, double(ticks) * 1e6 / tick_hz) : cycles_us;
+}
+
+size_t RunReport::sentences_behind_tick() const {
+  if (!tick_driven())
+    return 0;
+  return size_t(std::count_if(sentences.begin(), sentences.end(), [&](const SentenceRecord &s) {
+    return double(s.cycles) / clock_mhz > double(s.ticks) * 1e6 / chip.tick_hz;
+  }));
 }
 
 nlohmann::json RunReport::latency_json() const {

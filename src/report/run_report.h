@@ -36,17 +36,27 @@ struct SentenceRecord {
   uint64_t cycles = 0;
   bool bit_exact = false;        // logits checked equal to the reference's (false: not checked)
   size_t truncated_tokens = 0;   // wordpieces dropped to fit max_seq_len
+  uint64_t ticks = 0;            // tokens × time steps per token: the chip's ticks if it has one
   energy::EnergyCounters events; // every event of this sentence (all tasks and the chip)
 };
 
 /// Energy of a report under one table, per sentence on average.
 struct PricedReport {
-  double energy_pj = 0;                               // per sentence
+  double energy_pj = 0;                               // per sentence, fixed power included
   std::vector<energy::EventEnergy> events;            // summed over sentences, registry order
   std::vector<std::pair<std::string, double>> by_op;  // pJ per sentence, op order, then leakage
+                                                      // (and "fixed" with fixed power)
   std::vector<std::pair<std::string, double>> by_layer;     // layer order, then chip leakage
-  std::vector<std::pair<std::string, double>> by_component; // registry component order
+                                                            // (and "chip fixed")
+  std::vector<std::pair<std::string, double>> by_component; // registry component order (then
+                                                            // "fixed")
   std::vector<double> sentence_pj;                    // per sentence, in sentence order
+  // The table's fixed power (docs/energy.md §2.2): present only if it has a fixed_power section.
+  bool has_fixed_power = false;
+  double fixed_mw = 0;                                // for this run's chip
+  double fixed_pj = 0;                                // fixed_mw × wall time, per sentence
+  std::vector<double> sentence_fixed_pj;              // per sentence, in sentence order
+  double wall_us_mean = 0;                            // RunReport::wall_time_us, mean
   energy::CoreArea core_area;                         // one core at the table's node
   double chip_area_mm2 = 0;                           // core area × mesh cores
 };
@@ -107,8 +117,20 @@ struct RunReport {
   std::string to_text(const energy::EnergyTable &table) const;
   /// One line per sentence: index, prediction and label (index and name), cycles, latency, energy.
   std::string to_csv(const energy::EnergyTable &table) const;
-  /// Sentences per second: one after another (cycles + drain), and the bound of a pipelined
-  /// stream, limited by the busiest unit of any core (its busy cycles per sentence).
+  /// Whether the chip advances in real-time ticks (hardware config `tick_hz`).
+  bool tick_driven() const { return chip.tick_hz > 0; }
+  /// A sentence's wall time on the chip in us (docs/hw-config.md, Real-time ticks):
+  /// max(cycles / clock, ticks / tick_hz) on a tick-driven chip, cycles / clock otherwise.
+  double wall_time_us(const SentenceRecord &s) const {
+    return sentence_wall_time_us(s.cycles, s.ticks, clock_mhz, chip.tick_hz);
+  }
+  static double sentence_wall_time_us(uint64_t cycles, uint64_t ticks, int clock_mhz, int tick_hz);
+  /// Sentences whose cycles outlast their ticks (a tick-driven chip falling behind real time).
+  size_t sentences_behind_tick() const;
+
+  /// Sentences per second: one after another (cycles + drain; on a tick-driven chip the wall
+  /// time if longer), and the bound of a pipelined stream, limited by the busiest unit of any
+  /// core (its busy cycles per sentence; ticks not counted).
   double sentences_per_second() const;
   double pipelined_sentences_per_second() const;
   /// A label index as its name ("-" when unlabelled).

@@ -90,8 +90,14 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
                  {"p50", cycles_percentile(0.5)},
                  {"p99", cycles_percentile(0.99)}};
   j["latency_us_mean"] = mean_us;
+  // Wall time differs from the cycle latency only on a tick-driven chip (docs/hw-config.md).
+  const double wall_us = tick_driven() ? p.wall_us_mean : mean_us;
+  if (tick_driven())
+    j["wall_time_us_mean"] = wall_us;
   j["energy_pj_per_sentence"] = p.energy_pj;
-  j["power_mw"] = mean_us > 0 ? p.energy_pj / mean_us * 1e-3 : 0.0;
+  j["power_mw"] = wall_us > 0 ? p.energy_pj / wall_us * 1e-3 : 0.0;
+  if (p.has_fixed_power)
+    j["fixed_power"] = {{"mw", p.fixed_mw}, {"energy_pj_per_sentence", p.fixed_pj}};
   for (const energy::EventEnergy &e : p.events)
     j["events_per_sentence"][e.name] = {{"count", double(e.count) / ns},
                                         {"energy_pj", e.energy_pj / ns}};
@@ -151,19 +157,24 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
   nlohmann::json sj = nlohmann::json::array();
   for (size_t i = 0; i < sentences.size(); ++i) {
     const SentenceRecord &s = sentences[i];
-    sj.push_back({{"index", s.index},
-                  {"prediction", s.prediction},
-                  {"prediction_name", label_name(s.prediction)},
-                  {"label", s.label},
-                  {"label_name", label_name(s.label)},
-                  {"score", s.score},
-                  {"logits", s.logits},
-                  {"cycles", s.cycles},
-                  {"latency_us", double(s.cycles) * us_per_cycle},
-                  {"energy_pj", p.sentence_pj[i]},
-                  {"bit_exact", s.bit_exact},
-                  {"truncated_tokens", s.truncated_tokens},
-                  {"events", counts_json(s.events, reg)}});
+    nlohmann::json o = {{"index", s.index},
+                        {"prediction", s.prediction},
+                        {"prediction_name", label_name(s.prediction)},
+                        {"label", s.label},
+                        {"label_name", label_name(s.label)},
+                        {"score", s.score},
+                        {"logits", s.logits},
+                        {"cycles", s.cycles},
+                        {"latency_us", double(s.cycles) * us_per_cycle},
+                        {"energy_pj", p.sentence_pj[i]},
+                        {"bit_exact", s.bit_exact},
+                        {"truncated_tokens", s.truncated_tokens},
+                        {"events", counts_json(s.events, reg)}};
+    if (tick_driven()) {
+      o["ticks"] = s.ticks;
+      o["wall_time_us"] = wall_time_us(s);
+    }
+    sj.push_back(std::move(o));
   }
   j["sentences"] = sj;
   return j;
@@ -243,6 +254,8 @@ RunReport RunReport::from_json(const nlohmann::json &j, const std::string &file)
     s.bit_exact = get<bool>(sents[i], "bit_exact", file, where);
     s.truncated_tokens = get<size_t>(sents[i], "truncated_tokens", file, where);
     s.events = counts_from(need(sents[i], "events", file, where), reg, file, where + ".events");
+    if (r.tick_driven()) // the wall time of a tick-driven chip's sentence is its ticks'
+      s.ticks = get<uint64_t>(sents[i], "ticks", file, where);
     r.sentences.push_back(std::move(s));
   }
   return r;

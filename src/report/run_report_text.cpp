@@ -44,9 +44,34 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
                 cycles_mean(), (unsigned long long)cycles_percentile(0.5),
                 (unsigned long long)cycles_percentile(0.99), mean_us, clock_mhz);
   os << b;
+  // Wall time differs from the cycle latency only on a tick-driven chip (docs/hw-config.md).
+  const double wall_us = tick_driven() ? p.wall_us_mean : mean_us;
+  if (tick_driven()) {
+    uint64_t ticks = 0;
+    for (const SentenceRecord &s : sentences)
+      ticks += s.ticks;
+    std::snprintf(b, sizeof b, "  wall time    mean %.2f us per sentence: %.1f ticks at %d Hz "
+                               "(the chip's real-time tick)\n",
+                  wall_us, double(ticks) / ns, chip.tick_hz);
+    os << b;
+    if (const size_t behind = sentences_behind_tick()) {
+      std::snprintf(b, sizeof b, "  warning      %zu of %zu sentences take more cycles than their "
+                                 "ticks last: the chip would fall behind its real-time tick "
+                                 "(their wall time is cycles / clock)\n",
+                    behind, sentences.size());
+      os << b;
+    }
+  }
   std::snprintf(b, sizeof b, "  energy       %.2f nJ per sentence, average power %.3f mW\n",
-                p.energy_pj / 1e3, mean_us > 0 ? p.energy_pj / mean_us * 1e-3 : 0.0);
+                p.energy_pj / 1e3, wall_us > 0 ? p.energy_pj / wall_us * 1e-3 : 0.0);
   os << b;
+  if (p.has_fixed_power) {
+    std::snprintf(b, sizeof b, "  fixed power  %.3f mW x wall time = %.2f nJ per sentence (%.1f%% "
+                               "of the energy)\n",
+                  p.fixed_mw, p.fixed_pj / 1e3,
+                  p.energy_pj > 0 ? 100.0 * p.fixed_pj / p.energy_pj : 0.0);
+    os << b;
+  }
   std::snprintf(b, sizeof b, "  area         %.3f mm2 per core, %.2f mm2 for the %d cores of the "
                              "mesh\n            ",
                 p.core_area.total_mm2(), p.chip_area_mm2, chip.cores());
@@ -66,6 +91,11 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
                     p.energy_pj > 0 ? 100.0 * e.energy_pj / ns / p.energy_pj : 0);
       os << b;
     }
+  if (p.has_fixed_power) { // not an event: power × wall time
+    std::snprintf(b, sizeof b, "  %-28s %16s %12.3f %6.1f%%\n", "fixed power (x wall time)", "-",
+                  p.fixed_pj / 1e3, p.energy_pj > 0 ? 100.0 * p.fixed_pj / p.energy_pj : 0);
+    os << b;
+  }
   auto table_of = [&](const char *title, const std::vector<std::pair<std::string, double>> &rows) {
     std::snprintf(b, sizeof b, "\n  %-28s %12s\n", title, "nJ/sentence");
     os << b;
@@ -137,15 +167,21 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
 std::string RunReport::to_csv(const energy::EnergyTable &table) const {
   const PricedReport p = price(table);
   const double us_per_cycle = clock_mhz > 0 ? 1.0 / clock_mhz : 0.0;
+  // The static columns only where they say something: a tick or a table with fixed power.
+  const bool statics = tick_driven() || p.has_fixed_power;
   std::ostringstream csv;
   csv << "index,prediction,prediction_name,label,label_name,cycles,latency_us,energy_pj,"
-         "bit_exact,truncated_tokens\n";
+         "bit_exact,truncated_tokens"
+      << (statics ? ",wall_time_us,fixed_energy_pj" : "") << "\n";
   for (size_t i = 0; i < sentences.size(); ++i) {
     const SentenceRecord &s = sentences[i];
     csv << s.index << "," << s.prediction << "," << csv_field(label_name(s.prediction)) << ","
         << s.label << "," << csv_field(label_name(s.label)) << "," << s.cycles << ","
         << double(s.cycles) * us_per_cycle << "," << p.sentence_pj[i] << ","
-        << (s.bit_exact ? 1 : 0) << "," << s.truncated_tokens << "\n";
+        << (s.bit_exact ? 1 : 0) << "," << s.truncated_tokens;
+    if (statics)
+      csv << "," << wall_time_us(s) << "," << (p.has_fixed_power ? p.sentence_fixed_pj[i] : 0.0);
+    csv << "\n";
   }
   return csv.str();
 }

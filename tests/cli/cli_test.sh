@@ -129,6 +129,21 @@ expect 1 "expected an integer" -- "$granita" synth-model -p layers=two -o "$tmp/
 expect 0 "snn 64,32,16" -- "$granita" synth-model --kind snn --layers 64,32,16 --input-rate 0.2 \
   -p max_seq_len=16 --vocab "$vocab" -o "$tmp/snn"
 expect 0 "bit-exact" -- "$granita" run --model "$tmp/snn" --hw edge --text "a gorgeous movie"
+# A tick-driven chip with a table's fixed power (TrueNorth, docs/energy.md §2.2): the fixed part
+# is its own line, and --reprice gives the report of a run simulated with the table, byte for
+# byte (with the run's own table and with another one).
+expect 0 "fixed power  42.000 mW x wall time" -- "$granita" run --model "$tmp/snn" --hw truenorth \
+  --text "a gorgeous movie" -q --json "$tmp/tn.json" --csv "$tmp/tn.csv"
+"$granita" run --model "$tmp/snn" --hw truenorth --energy loihi --text "a gorgeous movie" -q \
+  --json "$tmp/tn-loihi.json" >/dev/null
+"$granita" energy --reprice "$tmp/tn.json" --json "$tmp/tn-re.json" >/dev/null \
+  && cmp -s "$tmp/tn.json" "$tmp/tn-re.json" && ok || bad "--reprice of a tick run differs"
+"$granita" energy --reprice "$tmp/tn.json" --energy loihi --json "$tmp/tn-re-loihi.json" >/dev/null \
+  && cmp -s "$tmp/tn-loihi.json" "$tmp/tn-re-loihi.json" && ok \
+  || bad "--reprice of a tick run with loihi differs from the run with loihi"
+head -1 "$tmp/tn.csv" | grep -q ',wall_time_us,fixed_energy_pj$' && ok || bad "csv: $(head -1 "$tmp/tn.csv")"
+expect 1 "-p tick_hz=0: expected an integer in [1, 1000000], got 0" -- "$granita" run \
+  --model "$tmp/snn" --hw truenorth -p tick_hz=0 --text "a gorgeous movie"
 expect 1 "--layers: --kind snn needs --layers" -- "$granita" synth-model --kind snn --vocab "$vocab" \
   -o "$tmp/x"
 expect 1 "--layers 64,,16: expected comma-separated layer sizes" -- "$granita" synth-model \

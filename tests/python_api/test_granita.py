@@ -109,6 +109,9 @@ class PythonApiTest(unittest.TestCase):
         self.assertEqual(granita.HwConfig("edge").placement, "metis")  # the default
         with self.assertRaises(granita.InputError):
             granita.HwConfig("edge", ["compiler.placement=scotch"])
+        self.assertIsNone(granita.HwConfig("edge").tick_hz)  # no real-time tick
+        self.assertEqual(granita.HwConfig("truenorth").tick_hz, 1000)
+        self.assertEqual(granita.HwConfig("edge", ["tick_hz=250"]).tick_hz, 250)
 
     def test_jobs(self):
         r = granita.run(self.model, "default", data=DATA, limit=3, jobs=2)

@@ -127,5 +127,34 @@ TEST(HwConfig, PlacementIsOptionalAndChecked) {
   EXPECT_NE(typo.find("placment"), std::string::npos) << typo;
 }
 
+TEST(HwConfig, TickIsOptionalAndChecked) {
+  const std::string text = preset_text();
+  EXPECT_EQ(parse_hw_config(text, "d.yaml").tick_hz, 0); // absent: no real-time tick
+  EXPECT_EQ(parse_hw_config(text + "tick_hz: 1000\n", "d.yaml").tick_hz, 1000);
+  EXPECT_EQ(parse_hw_config(text, "d.yaml", {"tick_hz=250"}).tick_hz, 250);
+  const auto tn = load_hw_config(std::string(GRANITA_SOURCE_DIR) + "/configs/hw/truenorth.yaml");
+  EXPECT_EQ(tn.tick_hz, 1000); // TrueNorth: 1 ms ticks at real time (Akopyan et al. 2015)
+  // Bad values name the file, line and key with the accepted range.
+  std::string e = load_error(text + "tick_hz: 0\n");
+  EXPECT_NE(e.find("chip.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("tick_hz: expected an integer in [1, 1000000], got 0"), std::string::npos) << e;
+  e = load_error(text + "tick_hz: 1kHz\n");
+  EXPECT_NE(e.find("chip.yaml:"), std::string::npos) << e;
+  EXPECT_NE(e.find("tick_hz: expected an integer, got '1kHz'"), std::string::npos) << e;
+  e = load_error(text + "tick_hz: 1e3\n");
+  EXPECT_NE(e.find("tick_hz: expected an integer"), std::string::npos) << e;
+  e = load_error(text + "tick_hz: -1000\n");
+  EXPECT_NE(e.find("tick_hz: expected an integer in [1, 1000000], got -1000"), std::string::npos)
+      << e;
+  e = load_error(text, {"tick_hz=2000000"});
+  EXPECT_NE(e.find("-p tick_hz=2000000: expected an integer in [1, 1000000], got 2000000"),
+            std::string::npos)
+      << e;
+  e = load_error(text + "tick_hz: 1000\ntick_hz: 1000\n");
+  EXPECT_NE(e.find("duplicate key"), std::string::npos) << e;
+  e = load_error(text + "tick_hzz: 1000\n");
+  EXPECT_NE(e.find("tick_hzz: unknown key (did you mean 'tick_hz'?)"), std::string::npos) << e;
+}
+
 } // namespace
 } // namespace granita::config

@@ -312,17 +312,24 @@ TEST(EnergyTable, ResolvesNamesAndPaths) {
   }
 }
 
-TEST(EnergyTable, TrueNorthIsOneCalibratedMarginalPrice) {
+TEST(EnergyTable, TrueNorthIsFixedPowerAndOneCalibratedMarginalPrice) {
   // configs/energy/truenorth.yaml: (65 - 42) mW / (2^20 neurons x 20 Hz x 128 synapses) per
   // synaptic operation (Akopyan et al., TCAD 2015: 65 mW at that operating point, 42 mW at zero
-  // activity), rounded to 0.01 pJ, and nothing else (the 42 mW fixed power is added by
-  // scripts/validate-energy as power x wall time, not priced per event).
+  // activity), rounded to 0.01 pJ, and nothing else per event; the 42 mW is the fixed power of
+  // the whole 4096-core chip, priced over wall time.
   const EventRegistry reg = build_event_registry();
   const EnergyTable t =
       EnergyTable::load(resolve_energy_table("truenorth", kSource / "configs"), reg);
   EXPECT_EQ(t.name(), "truenorth");
   EXPECT_EQ(t.technology(), "28nm");
   EXPECT_FALSE(t.convention());
+  ASSERT_TRUE(t.fixed_power());
+  EXPECT_EQ(t.fixed_power()->mw, 42.0);
+  EXPECT_EQ(t.fixed_power()->cores, 4096);
+  EXPECT_NE(t.fixed_power()->source.find("Akopyan"), std::string::npos);
+  ChipShape tn;
+  tn.mesh_x = tn.mesh_y = 64;
+  EXPECT_EQ(t.for_chip(tn).fixed_power_mw(), 42.0);
   EXPECT_NEAR(t.pj(Event::AccumulateSynop), (65e-3 - 42e-3) / (1048576.0 * 20 * 128) * 1e12,
               0.005);
   for (const EventInfo &e : reg.events()) {
@@ -330,6 +337,77 @@ TEST(EnergyTable, TrueNorthIsOneCalibratedMarginalPrice) {
       EXPECT_EQ(t.pj(e.id), 0.0) << e.name();
     }
   }
+}
+
+TEST(EnergyTable, FixedPowerIsOptionalAndScalesWithTheMeshCores) {
+  const EventRegistry reg = build_event_registry();
+  const EnergyTable none = EnergyTable::parse(kValid, "t.yaml", reg);
+  EXPECT_FALSE(none.fixed_power());
+  EXPECT_EQ(none.fixed_power_mw(), 0.0);
+  EXPECT_EQ(none.for_chip(ChipShape{}).fixed_power_mw(), 0.0);
+  const EnergyTable t = EnergyTable::parse(
+      std::string(kValid) + "fixed_power: {mw: 12.5, cores: 16, source: a test figure, "
+                            "notes: at 0.7 V}\n",
+      "t.yaml", reg);
+  ASSERT_TRUE(t.fixed_power());
+  EXPECT_EQ(t.fixed_power()->mw, 12.5);
+  EXPECT_EQ(t.fixed_power()->cores, 16);
+  EXPECT_EQ(t.fixed_power()->source, "a test figure");
+  EXPECT_EQ(t.fixed_power()->notes, "at 0.7 V");
+  EXPECT_EQ(t.fixed_power_mw(), 12.5); // as quoted
+  ChipShape s;                         // the default 8 x 8 mesh: 64 cores = 4 x 16
+  EXPECT_EQ(t.for_chip(s).fixed_power_mw(), 50.0);
+  s.mesh_x = 2;
+  s.mesh_y = 2; // 4 cores = 16 / 4
+  EXPECT_EQ(t.for_chip(s).fixed_power_mw(), 3.125);
+  // Per-event prices are untouched by it.
+  EXPECT_EQ(t.pj(Event::CrossbarRowRead), none.pj(Event::CrossbarRowRead));
+}
+
+TEST(EnergyTable, BadFixedPowerNamesFileLineAndField) {
+  const std::string base = kValid;
+  // kValid has 20 lines; the section starts on line 21.
+  std::string e = parse_error(base + "fixed_power: {mw: 0, cores: 4, source: s}\n");
+  EXPECT_NE(e.find("t.yaml:21:19: fixed_power.mw: expected the chip's fixed power in mW (a "
+                   "finite number > 0), got '0'"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: -42, cores: 4, source: s}\n");
+  EXPECT_NE(e.find("fixed_power.mw: expected the chip's fixed power in mW (a finite number > 0), "
+                   "got '-42'"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42mW, cores: 4, source: s}\n");
+  EXPECT_NE(e.find("fixed_power.mw: expected the chip's fixed power in mW (a finite number > 0), "
+                   "got '42mW'"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: .inf, cores: 4, source: s}\n");
+  EXPECT_NE(e.find("fixed_power.mw: expected the chip's fixed power in mW"), std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42, cores: 0, source: s}\n");
+  EXPECT_NE(e.find("t.yaml:21:"), std::string::npos) << e;
+  EXPECT_NE(e.find("fixed_power.cores: expected an integer in [1, 1073741824], got 0"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42, cores: 4}\n");
+  EXPECT_NE(e.find("fixed_power.source: missing required key"), std::string::npos) << e;
+  e = parse_error(base + "fixed_power: {mw: 42, cores: 4, source: ''}\n");
+  EXPECT_NE(e.find("fixed_power.source: must cite where the fixed power comes from"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42, cores: 4, source: s, core: 4}\n");
+  EXPECT_NE(e.find("fixed_power.core: unknown key (did you mean 'cores'?)"), std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power: {mw: 42, source: s}\n");
+  EXPECT_NE(e.find("fixed_power.cores: missing required key"), std::string::npos) << e;
+  e = parse_error(base + "fixed_power: 42\n");
+  EXPECT_NE(e.find("t.yaml:21:14: fixed_power: expected a mapping {mw: ..., cores: ..., source: "
+                   "...}, or leave it out"),
+            std::string::npos)
+      << e;
+  e = parse_error(base + "fixed_power:\n");
+  EXPECT_NE(e.find("fixed_power: expected a mapping"), std::string::npos) << e;
 }
 
 } // namespace

@@ -193,5 +193,145 @@ TEST(RunReport, ShardsMergeIntoTheWholeRun) {
   EXPECT_EQ(merged.to_json(t), whole.to_json(t));
 }
 
+TEST(RunReport, FixedPowerTimesWallTimeByHand) {
+  // kTable with 2 mW of fixed power quoted for 64 cores (the default 8 x 8 chip's), so it applies
+  // unscaled; events as in PricesByOpLayerComponentAndSentence (15 pJ per sentence).
+  const energy::EventRegistry reg = energy::build_event_registry();
+  const energy::EnergyTable t = energy::EnergyTable::parse(
+      std::string(kTable) + "fixed_power: {mw: 2, cores: 64, source: hand-made}\n", "t.yaml", reg);
+  RunReport r = two_op_report();
+  r.op_events[0].add(Event::CrossbarRowRead, 10);
+  r.op_events[1].add(Event::AccumulateSynop, 8);
+  r.chip_events.add(Event::CoreLeakCycle, 6);
+  r.sentences = {sentence(0, 100, 4, 2), sentence(1, 300, 6, 4)};
+  r.sentences[0].ticks = 32; // e.g. 2 tokens x 16 steps
+  r.sentences[1].ticks = 64;
+
+  // No tick: wall time = cycles / clock = 0.2 and 0.6 us; 2 mW x 0.2 us = 0.4 nJ = 400 pJ.
+  PricedReport p = r.price(t);
+  ASSERT_TRUE(p.has_fixed_power);
+  EXPECT_DOUBLE_EQ(p.fixed_mw, 2.0);
+  EXPECT_DOUBLE_EQ(p.sentence_fixed_pj[0], 400.0);
+  EXPECT_DOUBLE_EQ(p.sentence_fixed_pj[1], 1200.0);
+  EXPECT_DOUBLE_EQ(p.fixed_pj, 800.0);
+  EXPECT_DOUBLE_EQ(p.energy_pj, 815.0);
+  EXPECT_DOUBLE_EQ(p.sentence_pj[0], 10.0 + 400.0);
+  EXPECT_DOUBLE_EQ(p.wall_us_mean, 0.4);
+
+  // A 1 kHz tick: 32 and 64 ticks are 32 and 64 ms, far beyond 0.2 and 0.6 us of cycles:
+  // P x ticks / rate = 2 mW x 32 ms = 64 uJ = 6.4e7 pJ, and 1.28e8 pJ.
+  r.chip.tick_hz = 1000;
+  p = r.price(t);
+  EXPECT_DOUBLE_EQ(p.sentence_fixed_pj[0], 6.4e7);
+  EXPECT_DOUBLE_EQ(p.sentence_fixed_pj[1], 1.28e8);
+  EXPECT_DOUBLE_EQ(p.fixed_pj, 9.6e7);
+  EXPECT_DOUBLE_EQ(p.energy_pj, 15.0 + 9.6e7);
+  EXPECT_DOUBLE_EQ(p.wall_us_mean, 48000.0);
+  EXPECT_EQ(p.by_op.back(), std::make_pair(std::string("fixed"), 9.6e7));
+  EXPECT_EQ(p.by_layer.back(), std::make_pair(std::string("chip fixed"), 9.6e7));
+  EXPECT_EQ(p.by_component.back(), std::make_pair(std::string("fixed"), 9.6e7));
+  double components = 0;
+  for (const auto &[c, v] : p.by_component)
+    components += v;
+  EXPECT_DOUBLE_EQ(components, p.energy_pj);
+  EXPECT_EQ(r.sentences_behind_tick(), 0u);
+  // One after another, a sentence lasts its ticks: 1 / 48 ms.
+  EXPECT_DOUBLE_EQ(r.sentences_per_second(), 1e6 / 48000.0);
+
+  // The fixed power follows the mesh's cores: 16 of the quoted 64 give 0.5 mW.
+  r.chip.mesh_x = r.chip.mesh_y = 4;
+  EXPECT_DOUBLE_EQ(r.price(t).fixed_pj, 9.6e7 / 4);
+  r.chip.mesh_x = r.chip.mesh_y = 8;
+
+  // JSON: the new keys, the average power over wall time, and a round trip.
+  const nlohmann::json j = r.to_json(t);
+  EXPECT_EQ(j["chip"]["tick_hz"], 1000);
+  EXPECT_DOUBLE_EQ(j["wall_time_us_mean"].get<double>(), 48000.0);
+  EXPECT_DOUBLE_EQ(j["fixed_power"]["mw"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(j["fixed_power"]["energy_pj_per_sentence"].get<double>(), 9.6e7);
+  EXPECT_DOUBLE_EQ(j["energy_pj_by_component"]["fixed"].get<double>(), 9.6e7);
+  EXPECT_DOUBLE_EQ(j["energy_pj_by_layer"]["chip fixed"].get<double>(), 9.6e7);
+  EXPECT_DOUBLE_EQ(j["energy_pj_by_op"]["fixed"].get<double>(), 9.6e7);
+  EXPECT_DOUBLE_EQ(j["power_mw"].get<double>(), (15.0 + 9.6e7) / 48000.0 * 1e-3);
+  EXPECT_EQ(j["sentences"][1]["ticks"], 64);
+  EXPECT_DOUBLE_EQ(j["sentences"][1]["wall_time_us"].get<double>(), 64000.0);
+  EXPECT_DOUBLE_EQ(j["sentences"][1]["latency_us"].get<double>(), 0.6); // cycles, as before
+  const RunReport back = RunReport::from_json(j, "r.json");
+  EXPECT_EQ(back.chip, r.chip);
+  EXPECT_EQ(back.to_json(t), j);
+  nlohmann::json bad = j;
+  bad["sentences"][0].erase("ticks");
+  EXPECT_NE(test::input_error_message([&] { RunReport::from_json(bad, "r.json"); })
+                .find("r.json: sentences[0].ticks: missing"),
+            std::string::npos);
+  bad = j;
+  bad["chip"]["tick_hz"] = 0;
+  EXPECT_NE(test::input_error_message([&] { RunReport::from_json(bad, "r.json"); })
+                .find("r.json: chip.tick_hz: expected a tick rate in Hz"),
+            std::string::npos);
+
+  // Text and CSV give the fixed part its own line and columns.
+  const std::string text = r.to_text(t);
+  EXPECT_NE(text.find("wall time    mean 48000.00 us per sentence: 48.0 ticks at 1000 Hz"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("fixed power  2.000 mW x wall time = 96000.00 nJ per sentence"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("chip fixed"), std::string::npos) << text;
+  EXPECT_EQ(text.find("warning"), std::string::npos) << text;
+  const std::string csv = r.to_csv(t);
+  EXPECT_NE(csv.find("truncated_tokens,wall_time_us,fixed_energy_pj\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n1,1,positive,1,positive,300,0.6,1.28e+08,1,0,64000,1.28e+08\n"),
+            std::string::npos)
+      << csv;
+
+  // Re-priced with a table without fixed power, the tick run has no fixed line but keeps its
+  // wall time.
+  const energy::EnergyTable plain = energy::EnergyTable::parse(kTable, "t.yaml", reg);
+  const nlohmann::json jp = back.to_json(plain);
+  EXPECT_FALSE(jp.contains("fixed_power"));
+  EXPECT_FALSE(jp["energy_pj_by_component"].contains("fixed"));
+  EXPECT_DOUBLE_EQ(jp["energy_pj_per_sentence"].get<double>(), 15.0);
+  EXPECT_DOUBLE_EQ(jp["wall_time_us_mean"].get<double>(), 48000.0);
+}
+
+TEST(RunReport, ATickTheCyclesOutlastIsWallTimeAndAWarning) {
+  // 1 tick at 1 kHz is 1000 us; 1,000,000 cycles at 500 MHz are 2000 us: the chip fell behind.
+  const energy::EventRegistry reg = energy::build_event_registry();
+  const energy::EnergyTable t = energy::EnergyTable::parse(
+      std::string(kTable) + "fixed_power: {mw: 1, cores: 64, source: hand-made}\n", "t.yaml", reg);
+  RunReport r = two_op_report();
+  r.chip.tick_hz = 1000;
+  r.sentences = {sentence(0, 1000000, 0, 0), sentence(1, 100, 0, 0)};
+  r.sentences[0].ticks = 1;
+  r.sentences[1].ticks = 1;
+  EXPECT_DOUBLE_EQ(r.wall_time_us(r.sentences[0]), 2000.0);
+  EXPECT_DOUBLE_EQ(r.wall_time_us(r.sentences[1]), 1000.0);
+  EXPECT_EQ(r.sentences_behind_tick(), 1u);
+  EXPECT_DOUBLE_EQ(r.price(t).sentence_fixed_pj[0], 2e6); // 1 mW x 2000 us
+  EXPECT_NE(r.to_text(t).find("warning      1 of 2 sentences take more cycles than their ticks"),
+            std::string::npos);
+}
+
+TEST(RunReport, WithoutTickOrFixedPowerTheReportHasNoneOfTheirKeys) {
+  // Reports of chips without a tick, priced by tables without fixed power, are as before.
+  const energy::EventRegistry reg = energy::build_event_registry();
+  const energy::EnergyTable t = energy::EnergyTable::parse(kTable, "t.yaml", reg);
+  RunReport r = two_op_report();
+  r.sentences = {sentence(0, 100, 4, 2)};
+  r.sentences[0].ticks = 16;
+  const nlohmann::json j = r.to_json(t);
+  EXPECT_FALSE(j["chip"].contains("tick_hz"));
+  EXPECT_FALSE(j.contains("wall_time_us_mean"));
+  EXPECT_FALSE(j.contains("fixed_power"));
+  EXPECT_FALSE(j["sentences"][0].contains("ticks"));
+  EXPECT_FALSE(j["sentences"][0].contains("wall_time_us"));
+  EXPECT_FALSE(j["energy_pj_by_component"].contains("fixed"));
+  EXPECT_FALSE(j["energy_pj_by_layer"].contains("chip fixed"));
+  EXPECT_EQ(r.to_csv(t).find("wall_time_us"), std::string::npos);
+  EXPECT_EQ(r.to_text(t).find("fixed"), std::string::npos);
+}
+
 } // namespace
 } // namespace granita::report
