@@ -107,7 +107,10 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
     j["energy_pj_by_layer"][k] = v;
   for (const auto &[k, v] : p.by_component)
     j["energy_pj_by_component"][k] = v;
-  const double core_cycles = cycles_mean() * ns * double(cores_powered);
+  // Units keep working after the logits leave (the drain): busy cycles count them, so the
+  // powered core-cycles do too (a unit is never more than 100% busy).
+  const double core_cycles =
+      (cycles_mean() * ns + double(drain_cycles_sum)) * double(cores_powered);
   for (size_t u = 0; u < 4; ++u)
     j["unit_utilization"][kUnitNames[u]] =
         core_cycles > 0 ? double(unit_busy_cycles[u]) / core_cycles : 0.0;
@@ -119,7 +122,7 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
                      {"sentences_per_second", sentences_per_second()},
                      {"pipelined_sentences_per_second_bound", pipelined_sentences_per_second()}};
   j["mesh_load"] = nlohmann::json::array();
-  const double sentence_cycles = cycles_mean() * ns;
+  const double sentence_cycles = cycles_mean() * ns + double(drain_cycles_sum);
   for (size_t c = 0; c < size_t(mesh_x * mesh_y); ++c) {
     nlohmann::json node = {{"core", c}, {"x", mesh_x ? int(c) % mesh_x : 0},
                            {"y", mesh_x ? int(c) / mesh_x : 0}};

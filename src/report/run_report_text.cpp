@@ -107,7 +107,10 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
   table_of("component", p.by_component);
   table_of("layer", p.by_layer);
   table_of("op", p.by_op);
-  const double core_cycles = cycles_mean() * ns * double(cores_powered);
+  // Units keep working after the logits leave (the drain): busy cycles count them, so the
+  // powered core-cycles do too (a unit is never more than 100% busy).
+  const double core_cycles =
+      (cycles_mean() * ns + double(drain_cycles_sum)) * double(cores_powered);
   // Latency per layer and the critical path (mean first start / last end of each op).
   const nlohmann::json lat = latency_json(); // no second pricing of the whole report
   if (lat.contains("by_layer")) {

@@ -117,6 +117,11 @@ TEST(RunReport, PricesByOpLayerComponentAndSentence) {
   // 200 cycles × 2 cores × 2 sentences = 800 core-cycles; 200 accumulate-busy = 25%.
   r.unit_busy_cycles = {200, 0, 0, 0};
   EXPECT_DOUBLE_EQ(r.to_json(t)["unit_utilization"]["accumulate"].get<double>(), 0.25);
+  // Units that work on after the logits (a drain of 600 cycles over the two sentences) are
+  // busy in powered core-cycles too: (400 + 600) × 2 = 2000; 1600 busy = 80%, not 200%.
+  r.drain_cycles_sum = 600;
+  r.unit_busy_cycles = {1600, 0, 0, 0};
+  EXPECT_DOUBLE_EQ(r.to_json(t)["unit_utilization"]["accumulate"].get<double>(), 0.8);
 }
 
 TEST(RunReport, PricesFollowTheRunsChipAndTheAreaIsReported) {
