@@ -39,7 +39,7 @@ class RunPlots(unittest.TestCase):
             r = subprocess.run([sys.executable, PLOTS, bad, "-o", d], capture_output=True,
                                text=True)
             self.assertEqual(r.returncode, 1)
-            self.assertIn("not a version 3 run report", r.stderr)
+            self.assertIn("not a version 4 run report", r.stderr)
             self.assertEqual(os.listdir(d), ["v1.json"])
 
     def test_component_colours_are_fixed(self):

@@ -85,7 +85,8 @@ int run_run(const RunOptions &o) {
   const energy::EnergyTable chip_table = table.for_chip(energy::chip_shape(hw));
   auto line = [&](const report::RunReport &r, const report::SentenceRecord &s) {
     const double wall_us =
-        report::RunReport::sentence_wall_time_us(s.cycles, s.ticks, hw.clock_mhz, hw.tick_hz);
+        report::RunReport::sentence_wall_time_us(s.cycles + s.drain_cycles, s.ticks, hw.clock_mhz,
+                                                 hw.tick_hz);
     std::printf("%6d %10s %10s %10llu %12.2f %12.2f\n", s.index,
                 r.label_name(s.prediction).c_str(), r.label_name(s.label).c_str(),
                 (unsigned long long)s.cycles, double(s.cycles) * us_per_cycle,

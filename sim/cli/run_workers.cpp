@@ -55,6 +55,7 @@ report::RunReport simulate(const RunContext &c, const std::vector<size_t> &indic
     s.score = ex.score;
     s.logits = r.logits;
     s.cycles = r.cycles;
+    s.drain_cycles = r.drain_cycles;
     s.bit_exact = !o.no_check;
     s.truncated_tokens = enc.truncated_tokens;
     // One time step per tick: a token is T steps (rate codings) or `bits` planes (bit-serial).

@@ -112,7 +112,10 @@ SentenceRun Simulator::run(const std::vector<int32_t> &ids, const std::vector<in
   }
   r.task_events = m_chip->ledger().tasks();
   r.chip_events = m_chip->ledger().chip();
-  r.chip_events.add(energy::Event::CoreLeakCycle, r.cycles * uint64_t(m_chip->cores_powered()));
+  // The powered cores leak until the chip has drained (the next sentence starts then), not only
+  // until the logits are out.
+  r.chip_events.add(energy::Event::CoreLeakCycle,
+                    (r.cycles + r.drain_cycles) * uint64_t(m_chip->cores_powered()));
   for (const auto &c : m_chip->cores())
     for (int u = 0; u < 4; ++u)
       r.busy_cycles[u] += c->busy_cycles()[size_t(u)];

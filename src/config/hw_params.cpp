@@ -12,8 +12,8 @@ const std::vector<HwParam> &hw_params() {
       {"clock_mhz", "chip", K::Int, 1, 100000, "", "MHz", "core and router clock",
        &HwConfig::clock_mhz},
       {"tick_hz", "chip", K::Int, 1, kMaxTickHz, "", "Hz",
-       "real-time tick, one time step per tick: wall time = max(cycles / clock, ticks / "
-       "tick_hz); absent: no tick, wall time = cycles / clock",
+       "real-time tick, one time step per tick: wall time = max((cycles + drain) / clock, "
+       "ticks / tick_hz); absent: no tick, wall time = (cycles + drain) / clock",
        &HwConfig::tick_hz, nullptr, "none"},
       {"mesh.x", "chip", K::Int, 1, kMaxMeshSide, "", "cores", "mesh width", &HwConfig::mesh_x},
       {"mesh.y", "chip", K::Int, 1, kMaxMeshSide, "", "cores", "mesh height", &HwConfig::mesh_y},

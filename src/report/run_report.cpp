@@ -248,7 +248,7 @@ size_t RunReport::sentences_behind_tick() const {
   if (!tick_driven())
     return 0;
   return size_t(std::count_if(sentences.begin(), sentences.end(), [&](const SentenceRecord &s) {
-    return double(s.cycles) / clock_mhz > double(s.ticks) * 1e6 / chip.tick_hz;
+    return double(s.cycles + s.drain_cycles) / clock_mhz > double(s.ticks) * 1e6 / chip.tick_hz;
   }));
 }
 

@@ -24,7 +24,7 @@ struct SorbetModel;
 /// (`granita run -j N`) merge into exactly the report of a single run.
 namespace granita::report {
 
-constexpr int kRunReportVersion = 3;
+constexpr int kRunReportVersion = 4;
 
 /// One simulated sentence (or pair).
 struct SentenceRecord {
@@ -33,7 +33,8 @@ struct SentenceRecord {
   int label = -1;                // gold label index, -1 when unlabelled
   double score = 0;              // STS-B gold score
   std::vector<int64_t> logits;
-  uint64_t cycles = 0;
+  uint64_t cycles = 0;           // latency: first injection to the last logit
+  uint64_t drain_cycles = 0;     // then until the chip is idle (units finish other tokens)
   bool bit_exact = false;        // logits checked equal to the reference's (false: not checked)
   size_t truncated_tokens = 0;   // wordpieces dropped to fit max_seq_len
   uint64_t ticks = 0;            // tokens × time steps per token: the chip's ticks if it has one
@@ -119,10 +120,11 @@ struct RunReport {
   std::string to_csv(const energy::EnergyTable &table) const;
   /// Whether the chip advances in real-time ticks (hardware config `tick_hz`).
   bool tick_driven() const { return chip.tick_hz > 0; }
-  /// A sentence's wall time on the chip in us (docs/hw-config.md, Real-time ticks):
-  /// max(cycles / clock, ticks / tick_hz) on a tick-driven chip, cycles / clock otherwise.
+  /// A sentence's wall time on the chip in us (docs/hw-config.md, Real-time ticks): the chip is
+  /// busy for its cycles plus the drain, so max((cycles + drain) / clock, ticks / tick_hz) on a
+  /// tick-driven chip, (cycles + drain) / clock otherwise.
   double wall_time_us(const SentenceRecord &s) const {
-    return sentence_wall_time_us(s.cycles, s.ticks, clock_mhz, chip.tick_hz);
+    return sentence_wall_time_us(s.cycles + s.drain_cycles, s.ticks, clock_mhz, chip.tick_hz);
   }
   static double sentence_wall_time_us(uint64_t cycles, uint64_t ticks, int clock_mhz, int tick_hz);
   /// Sentences whose cycles outlast their ticks (a tick-driven chip falling behind real time).

@@ -90,10 +90,10 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
                  {"p50", cycles_percentile(0.5)},
                  {"p99", cycles_percentile(0.99)}};
   j["latency_us_mean"] = mean_us;
-  // Wall time differs from the cycle latency only on a tick-driven chip (docs/hw-config.md).
-  const double wall_us = tick_driven() ? p.wall_us_mean : mean_us;
-  if (tick_driven())
-    j["wall_time_us_mean"] = wall_us;
+  // Wall time: the chip is busy for a sentence's cycles plus its drain, and at least its ticks
+  // on a tick-driven chip (docs/hw-config.md); power is energy over it.
+  const double wall_us = p.wall_us_mean;
+  j["wall_time_us_mean"] = wall_us;
   j["energy_pj_per_sentence"] = p.energy_pj;
   j["power_mw"] = wall_us > 0 ? p.energy_pj / wall_us * 1e-3 : 0.0;
   if (p.has_fixed_power)
@@ -168,15 +168,15 @@ nlohmann::json RunReport::to_json(const energy::EnergyTable &table) const {
                         {"score", s.score},
                         {"logits", s.logits},
                         {"cycles", s.cycles},
+                        {"drain_cycles", s.drain_cycles},
                         {"latency_us", double(s.cycles) * us_per_cycle},
                         {"energy_pj", p.sentence_pj[i]},
                         {"bit_exact", s.bit_exact},
                         {"truncated_tokens", s.truncated_tokens},
                         {"events", counts_json(s.events, reg)}};
-    if (tick_driven()) {
+    o["wall_time_us"] = wall_time_us(s);
+    if (tick_driven())
       o["ticks"] = s.ticks;
-      o["wall_time_us"] = wall_time_us(s);
-    }
     sj.push_back(std::move(o));
   }
   j["sentences"] = sj;
@@ -254,6 +254,7 @@ RunReport RunReport::from_json(const nlohmann::json &j, const std::string &file)
     s.score = get<double>(sents[i], "score", file, where);
     s.logits = get<std::vector<int64_t>>(sents[i], "logits", file, where);
     s.cycles = get<uint64_t>(sents[i], "cycles", file, where);
+    s.drain_cycles = get<uint64_t>(sents[i], "drain_cycles", file, where);
     s.bit_exact = get<bool>(sents[i], "bit_exact", file, where);
     s.truncated_tokens = get<size_t>(sents[i], "truncated_tokens", file, where);
     s.events = counts_from(need(sents[i], "events", file, where), reg, file, where + ".events");

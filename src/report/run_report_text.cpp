@@ -44,9 +44,14 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
                 cycles_mean(), (unsigned long long)cycles_percentile(0.5),
                 (unsigned long long)cycles_percentile(0.99), mean_us, clock_mhz);
   os << b;
-  // Wall time differs from the cycle latency only on a tick-driven chip (docs/hw-config.md).
-  const double wall_us = tick_driven() ? p.wall_us_mean : mean_us;
-  if (tick_driven()) {
+  // Wall time: the chip is busy for a sentence's cycles plus its drain, and at least its ticks
+  // on a tick-driven chip (docs/hw-config.md); power is energy over it.
+  const double wall_us = p.wall_us_mean;
+  if (!tick_driven()) {
+    std::snprintf(b, sizeof b, "  wall time    mean %.2f us per sentence (latency + drain)\n",
+                  wall_us);
+    os << b;
+  } else {
     uint64_t ticks = 0;
     for (const SentenceRecord &s : sentences)
       ticks += s.ticks;
@@ -57,7 +62,7 @@ std::string RunReport::to_text(const energy::EnergyTable &table) const {
     if (const size_t behind = sentences_behind_tick()) {
       std::snprintf(b, sizeof b, "  warning      %zu of %zu sentences take more cycles than their "
                                  "ticks last: the chip would fall behind its real-time tick "
-                                 "(their wall time is cycles / clock)\n",
+                                 "(their wall time is (cycles + drain) / clock)\n",
                     behind, sentences.size());
       os << b;
     }

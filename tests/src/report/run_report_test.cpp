@@ -320,18 +320,22 @@ TEST(RunReport, ATickTheCyclesOutlastIsWallTimeAndAWarning) {
 }
 
 TEST(RunReport, WithoutTickOrFixedPowerTheReportHasNoneOfTheirKeys) {
-  // Reports of chips without a tick, priced by tables without fixed power, are as before.
+  // Reports of chips without a tick, priced by tables without fixed power, have no tick or
+  // fixed-power keys; their wall time is the cycles plus the drain at the clock.
   const energy::EventRegistry reg = energy::build_event_registry();
   const energy::EnergyTable t = energy::EnergyTable::parse(kTable, "t.yaml", reg);
   RunReport r = two_op_report();
   r.sentences = {sentence(0, 100, 4, 2)};
   r.sentences[0].ticks = 16;
+  r.sentences[0].drain_cycles = 150;
   const nlohmann::json j = r.to_json(t);
   EXPECT_FALSE(j["chip"].contains("tick_hz"));
-  EXPECT_FALSE(j.contains("wall_time_us_mean"));
+  EXPECT_DOUBLE_EQ(j["wall_time_us_mean"].get<double>(), 0.5);            // 250 cycles at 500 MHz
+  EXPECT_DOUBLE_EQ(j["sentences"][0]["wall_time_us"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(j["power_mw"].get<double>(), j["energy_pj_per_sentence"].get<double>() / 0.5 *
+                                                    1e-3);
   EXPECT_FALSE(j.contains("fixed_power"));
   EXPECT_FALSE(j["sentences"][0].contains("ticks"));
-  EXPECT_FALSE(j["sentences"][0].contains("wall_time_us"));
   EXPECT_FALSE(j["energy_pj_by_component"].contains("fixed"));
   EXPECT_FALSE(j["energy_pj_by_layer"].contains("chip fixed"));
   EXPECT_EQ(r.to_csv(t).find("wall_time_us"), std::string::npos);
