@@ -18,7 +18,7 @@ namespace {
 
 // Header size and JSON depth limits live in src/model/package_limits.json.
 constexpr uint64_t kMaxHeaderBytes = uint64_t(model::limits::kMaxSafetensorsHeaderBytes);
-constexpr uint64_t kMaxFileBytes = uint64_t(4) << 30;
+constexpr uint64_t kMaxFileBytes = SafetensorsFile::kMaxFileBytes;
 constexpr int kMaxJsonDepth = int(model::limits::kMaxJsonDepth);
 
 bool parse_dtype(const std::string &s, DType *out) {

@@ -26,6 +26,8 @@ struct Tensor {
 /// Errors are InputError naming the file and the tensor / field.
 class SafetensorsFile {
 public:
+  /// Largest file load() reads (4 GiB).
+  static constexpr uint64_t kMaxFileBytes = uint64_t(4) << 30;
   static SafetensorsFile load(const std::filesystem::path &path);
   static SafetensorsFile parse(const std::string &bytes, const std::string &file_name);
 

@@ -12,6 +12,7 @@
 #include "src/util/sha256.h"
 
 #include <cctype>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -22,6 +23,17 @@ namespace {
 using detail::kOpTypes;
 using detail::kPackageFiles;
 using limits::kMaxChecksumsBytes;
+
+/// The size limit of the reader of package file `f` (card.md is not read, only hashed).
+size_t max_package_file_bytes(const std::string &f) {
+  if (f == "model.yaml")
+    return config::kMaxYamlBytes;
+  if (f == "tensors.safetensors")
+    return size_t(io::SafetensorsFile::kMaxFileBytes);
+  if (f == "vocab.txt")
+    return text::Vocab::kMaxVocabBytes;
+  return std::numeric_limits<size_t>::max();
+}
 
 void verify_checksums(const std::filesystem::path &dir) {
   const std::filesystem::path sums = dir / "checksums.sha256";
@@ -61,6 +73,9 @@ void verify_checksums(const std::filesystem::path &dir) {
                        "no checksum listed for this package file" +
                            (near.empty() ? "" : " (this line lists '" + near + "' instead)"));
     }
+    // A file its reader would refuse for its size is refused before it is hashed (hashing a
+    // 4 GiB file only to refuse it takes seconds to minutes).
+    check_file_size(dir / f, max_package_file_bytes(f));
     const std::string actual = sha256_file_hex(dir / f);
     if (actual != it->second.first)
       throw InputError({sums.string(), it->second.second}, f,

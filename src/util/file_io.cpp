@@ -20,13 +20,7 @@ std::string read_file(const std::filesystem::path &path, size_t max_bytes) {
     throw InputError({path.string()}, "", "expected a file, found a directory");
   // Refuse an oversized regular file before allocating anything; the check while reading below
   // still catches files that grow, pipes and devices, which report no size.
-  if (std::filesystem::is_regular_file(path, ec)) {
-    const auto size = std::filesystem::file_size(path, ec);
-    if (!ec && size > max_bytes)
-      throw InputError({path.string()}, "",
-                       "file is " + std::to_string(size) + " bytes, larger than the limit of " +
-                           std::to_string(max_bytes) + " bytes");
-  }
+  check_file_size(path, max_bytes);
   FILE *f = std::fopen(path.c_str(), "rb");
   if (!f)
     throw InputError({path.string()}, "", std::string("cannot open: ") + std::strerror(errno));
@@ -46,6 +40,17 @@ std::string read_file(const std::filesystem::path &path, size_t max_bytes) {
   if (failed)
     throw InputError({path.string()}, "", "read error");
   return out;
+}
+
+void check_file_size(const std::filesystem::path &path, size_t max_bytes) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes)
+    throw InputError({path.string()}, "",
+                     "file is " + std::to_string(size) + " bytes, larger than the limit of " +
+                         std::to_string(max_bytes) + " bytes");
 }
 
 void write_file_atomic(const std::filesystem::path &path, const std::string &content) {
