@@ -58,6 +58,22 @@ YAML::Node YamlMap::require(const std::string &key) {
 }
 
 
+std::optional<double> finite_scalar(const YAML::Node &n) {
+  if (!n.IsScalar())
+    return std::nullopt;
+  try {
+    const double v = n.as<double>();
+    if (std::isfinite(v))
+      return v;
+  } catch (const YAML::Exception &) {
+  }
+  return std::nullopt;
+}
+
+std::string scalar_text(const YAML::Node &n) {
+  return n.IsScalar() ? "'" + n.Scalar() + "'" : std::string("a non-scalar");
+}
+
 int64_t scalar_int(const YAML::Node &n, const YamlMap &ctx, const std::string &what, int64_t lo,
                    int64_t hi) {
   std::string got = n.IsScalar() ? "'" + n.Scalar() + "'" : "a non-scalar value";
@@ -93,19 +109,10 @@ int64_t YamlMap::get_int(const std::string &key, int64_t lo, int64_t hi, int64_t
 
 double YamlMap::get_double(const std::string &key, double lo, double hi) {
   YAML::Node n = require(key);
-  double v = 0;
-  bool ok = false;
-  if (n.IsScalar()) {
-    try {
-      v = n.as<double>();
-      ok = std::isfinite(v);
-    } catch (const YAML::Exception &) {
-    }
-  }
-  if (!ok)
-    throw InputError(location(n), key_path(key),
-                     "expected a finite number, got " +
-                         (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string("a non-scalar")));
+  const std::optional<double> parsed = finite_scalar(n);
+  if (!parsed)
+    throw InputError(location(n), key_path(key), "expected a finite number, got " + scalar_text(n));
+  const double v = *parsed;
   if (v < lo || v > hi)
     throw InputError(location(n), key_path(key),
                      "expected a number in [" + std::to_string(lo) + ", " + std::to_string(hi) +

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -81,6 +82,13 @@ private:
   std::string m_path;
   std::set<std::string> m_used;
 };
+
+/// A scalar node read as a finite number; nullopt for a non-scalar, a non-number, inf or nan
+/// (each reader words its own error).
+std::optional<double> finite_scalar(const YAML::Node &n);
+
+/// What a bad number node was, for error messages: 'TEXT' or "a non-scalar".
+std::string scalar_text(const YAML::Node &n);
 
 /// Checks a scalar node as an integer in [lo, hi]; `what` names it in the error.
 int64_t scalar_int(const YAML::Node &n, const YamlMap &ctx, const std::string &what, int64_t lo,

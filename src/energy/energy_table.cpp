@@ -28,19 +28,11 @@ std::string did_you_mean(const std::string &hint) {
 /// A price in pJ: a finite number ≥ 0 (> 0 if `positive`).
 double read_price(const YAML::Node &n, const YamlMap &ctx, const std::string &key_path,
                   bool positive) {
-  double v = 0;
-  bool ok = false;
-  if (n.IsScalar()) {
-    try {
-      v = n.as<double>();
-      ok = std::isfinite(v);
-    } catch (const YAML::Exception &) {
-    }
-  }
-  if (!ok)
+  const std::optional<double> parsed = config::finite_scalar(n);
+  if (!parsed)
     throw InputError(ctx.location(n), key_path,
-                     "expected an energy in pJ (a finite number), got " +
-                         (n.IsScalar() ? "'" + n.Scalar() + "'" : std::string("a non-scalar")));
+                     "expected an energy in pJ (a finite number), got " + config::scalar_text(n));
+  const double v = *parsed;
   if (v < 0 || (positive && v == 0))
     throw InputError(ctx.location(n), key_path,
                      std::string("energy must be ") + (positive ? "positive" : "non-negative") +
@@ -77,18 +69,12 @@ FixedPower parse_fixed_power(YamlMap &top, const YAML::Node &node) {
   YamlMap m = top.get_map("fixed_power");
   FixedPower f;
   const YAML::Node mw = m.get_node("mw");
-  bool ok = false;
-  if (mw.IsScalar()) {
-    try {
-      f.mw = mw.as<double>();
-      ok = std::isfinite(f.mw);
-    } catch (const YAML::Exception &) {
-    }
-  }
-  if (!ok || f.mw <= 0)
+  const std::optional<double> parsed = config::finite_scalar(mw);
+  if (!parsed || *parsed <= 0)
     throw InputError(m.location(mw), m.key_path("mw"),
                      "expected the chip's fixed power in mW (a finite number > 0), got " +
-                         (mw.IsScalar() ? "'" + mw.Scalar() + "'" : std::string("a non-scalar")));
+                         config::scalar_text(mw));
+  f.mw = *parsed;
   f.cores = int(m.get_int("cores", 1, int64_t(1) << 30));
   f.source = m.get_string("source");
   if (f.source.empty())
